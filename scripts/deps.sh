@@ -9,7 +9,7 @@ KPATCH_DEPS=(
 	busybox-static qemu-system-x86 qemu-utils
 	shellcheck groff man-db bash-completion systemd
 	clang lld llvm libclang-rt-14-dev afl++
-	rsync patch e2fsprogs
+	rsync patch e2fsprogs time gdb
 )
 
 missing_packages() {
