@@ -114,7 +114,7 @@ vm__make_base_root() {
 	for applet in $(/bin/busybox --list); do
 		[[ -e $r/usr/bin/$applet || -L $r/usr/bin/$applet ]] || ln -s busybox "$r/usr/bin/$applet"
 	done
-	cp "$VM_TOPDIR/test/lib/result.sh" "$r/usr/lib/kpatch-test/result.sh"
+	cp "$VM_TOPDIR/test/lib/result.sh" "$VM_LIB_DIR/guest-lib.sh" "$r/usr/lib/kpatch-test/"
 	install -m 0755 "$VM_LIB_DIR/guest-init" "$r/init"
 	cp "$VM_KCACHE/modules/modules.builtin" "$VM_KCACHE/modules/modules.builtin.modinfo" \
 		"$VM_KCACHE/modules/modules.order" "$r/usr/lib/modules/$VM_KREL/"
@@ -332,8 +332,7 @@ vm_run() {
 	printf 'VM_TOKEN=%s\nVM_DISKS=%s\n' "$token" "${#VM__DISKS[@]}" >"$VM_ROOT/etc/kpatch-vm.conf"
 	vm__make_initrd "$run/initrd.gz"
 
-	VM_CONSOLE_LOG=$VM_LOGDIR/$VM_SUITE.console.log
-	[[ $VM_RUNS -gt 1 ]] && VM_CONSOLE_LOG=$VM_LOGDIR/$VM_SUITE.$VM_RUNS.console.log
+	VM_CONSOLE_LOG=$VM_LOGDIR/$VM_SUITE.${name//[^A-Za-z0-9_.-]/_}.console.log
 	VM_GUEST_LOG=${VM_CONSOLE_LOG%.console.log}.guest.log
 	rm -f "$VM_CONSOLE_LOG" "$VM_GUEST_LOG"
 
