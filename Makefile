@@ -7,6 +7,8 @@
 #   make bench           benchmarks, printed as figures
 #   make fuzz            fuzz the ELF reader (FUZZ_SECONDS, default 600)
 #   make demo            the README's main job
+#
+# Subdirectories without a Makefile yet are skipped with a note.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -14,30 +16,48 @@ KDIR    ?= /lib/modules/$(shell uname -r)/build
 
 export PREFIX DESTDIR
 
-SUBDIRS_TOOLS = kpatch-build
+SUBDIRS_TOOLS = kpatch-build kpatch
 SUBDIRS_INST  = kpatch-build kpatch man contrib kmod
+SUBDIRS_CLEAN = kpatch-build kpatch kmod
+
+# $(call each-subdir,DIRS,TARGET): make TARGET in every DIR that has a Makefile.
+define each-subdir
+	@for d in $(1); do \
+		if [ -f "$$d/Makefile" ]; then \
+			$(MAKE) -C "$$d" $(2) || exit 1; \
+		else \
+			echo "kpatch: $$d has no Makefile; skipping $(if $(2),'$(2)',the build) there"; \
+		fi; \
+	done
+endef
 
 .PHONY: all tools kmod install uninstall check check-unit check-integration \
-	bench fuzz demo clean
+	bench fuzz demo deps clean
 
 all: tools kmod
 
+deps:
+	scripts/deps.sh
+
 tools:
-	$(MAKE) -C kpatch-build
+	$(call each-subdir,$(SUBDIRS_TOOLS),)
 
 kmod:
-	@if [ -f "$(KDIR)/Makefile" ]; then \
+	@if [ ! -f kmod/Makefile ]; then \
+		echo "kpatch: kmod has no Makefile; kpatch.ko not built"; \
+	elif [ -f "$(KDIR)/Makefile" ]; then \
 		$(MAKE) -C kmod KDIR="$(KDIR)"; \
 	else \
 		echo "kpatch: no kernel headers at $(KDIR); kpatch.ko not built (set KDIR)"; \
 	fi
 
 install: all
-	for d in $(SUBDIRS_INST); do $(MAKE) -C $$d install || exit 1; done
+	$(call each-subdir,$(SUBDIRS_INST),install)
 
 uninstall:
-	for d in $(SUBDIRS_INST); do $(MAKE) -C $$d uninstall || exit 1; done
+	$(call each-subdir,$(SUBDIRS_INST),uninstall)
 
+# test/run and scripts/demo.sh install what is missing themselves.
 check:
 	test/run
 
@@ -57,4 +77,4 @@ demo:
 	scripts/demo.sh
 
 clean:
-	for d in kpatch-build kmod; do $(MAKE) -C $$d clean || exit 1; done
+	$(call each-subdir,$(SUBDIRS_CLEAN),clean)

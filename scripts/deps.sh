@@ -21,10 +21,25 @@ missing_packages() {
 	done
 }
 
+# The stock-kernel fetcher asks apt which kernel linux-image-amd64 names; a
+# machine that never ran `apt-get update` has no answer.
+apt_lists_ok() {
+	local policy
+	policy=$(apt-cache policy linux-image-amd64 2>/dev/null) || return 1
+	[[ $policy == *"Candidate: "[0-9]* ]]
+}
+
 main() {
 	local missing
 	mapfile -t missing < <(missing_packages)
 	if [[ ${#missing[@]} -eq 0 ]]; then
+		apt_lists_ok && return 0
+		if [[ $(id -u) -ne 0 ]]; then
+			echo "kpatch: apt knows no linux-image-amd64; run as root: apt-get update" >&2
+			return 1
+		fi
+		echo "kpatch: updating apt's package lists" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq
 		return 0
 	fi
 	if [[ $(id -u) -ne 0 ]]; then
