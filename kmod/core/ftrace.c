@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ftrace.c: the redirection.  One ftrace_ops (IPMODIFY) is attached to
+ * every patched address; its handler looks the address up and sends the
+ * caller to the newest applicable replacement.
+ *
+ * Each patched address has a stack of kpatch_funcs, newest patch first.
+ * A func being switched carries a pending op: KPATCH_OP_PATCH funcs are
+ * ignored and KPATCH_OP_UNPATCH funcs still used until the stop_machine
+ * callback sets kpatch_switch_committed.  That single store flips every
+ * function of the patch at once, even for NMIs that run during the
+ * switch.  The pending ops are cleared after the switch and the flag
+ * reset only after an RCU grace period, when no handler can still see
+ * them (the handler runs with preemption disabled).
+ */
+#define pr_fmt(fmt) "kpatch: " fmt
+
+#include <linux/kernel.h>
+#include <linux/ftrace.h>
+#include <linux/hashtable.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include "core.h"
+
+struct kpatch_loc {
+	unsigned long ip;
+	struct hlist_node hnode;
+	struct list_head funcs;		/* kpatch_func.stack_node, newest first */
+	bool filtered;			/* ip is in the ftrace_ops filter */
+	struct list_head dead;		/* on the way out */
+};
+
+static DEFINE_HASHTABLE(kpatch_loc_table, 7);
+static unsigned int kpatch_num_filtered;
+bool kpatch_switch_committed;
+
+static struct kpatch_loc *kpatch_loc_find(unsigned long ip)
+{
+	struct kpatch_loc *loc;
+
+	hash_for_each_possible_rcu_notrace(kpatch_loc_table, loc, hnode, ip)
+		if (loc->ip == ip)
+			return loc;
+	return NULL;
+}
+
+/* The func whose replacement runs at IP now; NULL: the original. */
+struct kpatch_func *kpatch_ftrace_active_func(unsigned long ip)
+{
+	struct kpatch_loc *loc = kpatch_loc_find(ip);
+	struct kpatch_func *func;
+
+	if (!loc)
+		return NULL;
+	list_for_each_entry_rcu(func, &loc->funcs, stack_node) {
+		switch (READ_ONCE(func->op)) {
+		case KPATCH_OP_NONE:
+			return func;
+		case KPATCH_OP_PATCH:
+			if (READ_ONCE(kpatch_switch_committed))
+				return func;
+			break;
+		case KPATCH_OP_UNPATCH:
+			if (!READ_ONCE(kpatch_switch_committed))
+				return func;
+			break;
+		}
+	}
+	return NULL;
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
+static void notrace kpatch_ftrace_handler(unsigned long ip,
+					  unsigned long parent_ip,
+					  struct ftrace_ops *ops,
+					  struct ftrace_regs *fregs)
+#else
+static void notrace kpatch_ftrace_handler(unsigned long ip,
+					  unsigned long parent_ip,
+					  struct ftrace_ops *ops,
+					  struct pt_regs *regs)
+#endif
+{
+	struct kpatch_func *func;
+
+	preempt_disable_notrace();
+	func = kpatch_ftrace_active_func(ip);
+	if (func) {
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
+		ftrace_instruction_pointer_set(fregs, func->new_addr);
+#else
+		regs->ip = func->new_addr;
+#endif
+	}
+	preempt_enable_notrace();
+}
+
+static struct ftrace_ops kpatch_ftrace_ops __read_mostly = {
+	.func = kpatch_ftrace_handler,
+	.flags = FTRACE_OPS_FL_IPMODIFY |
+#ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+		 FTRACE_OPS_FL_SAVE_REGS |
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0)
+		 FTRACE_OPS_FL_PERMANENT |
+#endif
+		 0,
+};
+
+static void kpatch_ftrace_busy(struct kpatch_func *func)
+{
+	pr_err("%s: cannot redirect %s (%s): the function is already redirected by livepatch or another ftrace IPMODIFY user; refusing to patch it\n",
+	       kpatch_name(func->obj->kpmod), func->name, func->obj->name);
+}
+
+static int kpatch_filter_add(struct kpatch_func *func, unsigned long ip)
+{
+	int ret;
+
+	ret = ftrace_set_filter_ip(&kpatch_ftrace_ops, ip, 0, 0);
+	if (ret) {
+		if (ret == -EBUSY)
+			kpatch_ftrace_busy(func);
+		else
+			pr_err("%s: ftrace cannot filter %s (%s) at %px (%d)\n",
+			       kpatch_name(func->obj->kpmod), func->name,
+			       func->obj->name, (void *)ip, ret);
+		return ret;
+	}
+	if (!kpatch_num_filtered) {
+		ret = register_ftrace_function(&kpatch_ftrace_ops);
+		if (ret) {
+			if (ret == -EBUSY)
+				kpatch_ftrace_busy(func);
+			else
+				pr_err("cannot register the ftrace handler (%d)\n",
+				       ret);
+			ftrace_set_filter_ip(&kpatch_ftrace_ops, ip, 1, 0);
+			return ret;
+		}
+	}
+	kpatch_num_filtered++;
+	return 0;
+}
+
+static void kpatch_filter_del(unsigned long ip)
+{
+	int ret;
+
+	/* An empty filter means "every function": unregister first. */
+	if (kpatch_num_filtered == 1) {
+		ret = unregister_ftrace_function(&kpatch_ftrace_ops);
+		if (ret)
+			pr_err("cannot unregister the ftrace handler (%d)\n", ret);
+	}
+	ret = ftrace_set_filter_ip(&kpatch_ftrace_ops, ip, 1, 0);
+	if (ret)
+		pr_err("cannot remove %px from the ftrace filter (%d)\n",
+		       (void *)ip, ret);
+	kpatch_num_filtered--;
+}
+
+static struct kpatch_loc *kpatch_loc_get(struct kpatch_func *func,
+					 unsigned long ip)
+{
+	struct kpatch_loc *loc = kpatch_loc_find(ip);
+	int ret;
+
+	if (loc)
+		return loc;
+	loc = kzalloc(sizeof(*loc), GFP_KERNEL);
+	if (!loc)
+		return ERR_PTR(-ENOMEM);
+	loc->ip = ip;
+	INIT_LIST_HEAD(&loc->funcs);
+	ret = kpatch_filter_add(func, ip);
+	if (ret) {
+		kfree(loc);
+		return ERR_PTR(ret);
+	}
+	loc->filtered = true;
+	hash_add_rcu(kpatch_loc_table, &loc->hnode, ip);
+	return loc;
+}
+
+/*
+ * kpatch_ftrace_add_func - put FUNC (op already set) on the stack of its
+ * address, in patch order, attaching the ftrace handler if needed.
+ */
+int kpatch_ftrace_add_func(struct kpatch_func *func)
+{
+	u64 seq = func->obj->kpmod->seq;
+	struct kpatch_func *pos;
+	struct kpatch_loc *loc;
+	unsigned long ip;
+
+	ip = kph.ftrace_location(func->old_addr);
+	if (!ip) {
+		pr_err("%s: %s (%s) cannot be patched: ftrace does not trace it (notrace, inlined or no fentry call)\n",
+		       kpatch_name(func->obj->kpmod), func->name, func->obj->name);
+		return -EINVAL;
+	}
+	loc = kpatch_loc_get(func, ip);
+	if (IS_ERR(loc))
+		return PTR_ERR(loc);
+	func->ftrace_ip = ip;
+
+	list_for_each_entry(pos, &loc->funcs, stack_node) {
+		if (pos->obj->kpmod->seq < seq) {
+			list_add_tail_rcu(&func->stack_node, &pos->stack_node);
+			return 0;
+		}
+	}
+	list_add_tail_rcu(&func->stack_node, &loc->funcs);
+	return 0;
+}
+
+/*
+ * kpatch_ftrace_del_func - take FUNC off its stack.  Handlers may still
+ * see it until the next RCU grace period; the caller waits for one before
+ * kpatch_ftrace_release_unused() and before FUNC's memory may go.
+ */
+void kpatch_ftrace_del_func(struct kpatch_func *func)
+{
+	/* No re-init: a handler may still be walking through the node. */
+	list_del_rcu(&func->stack_node);
+	func->ftrace_ip = 0;
+}
+
+/* Detach the handler from addresses nobody patches any more. */
+void kpatch_ftrace_release_unused(void)
+{
+	struct kpatch_loc *loc, *next;
+	struct hlist_node *tmp;
+	LIST_HEAD(dead);
+	int bkt;
+
+	hash_for_each_safe(kpatch_loc_table, bkt, tmp, loc, hnode) {
+		if (!list_empty(&loc->funcs))
+			continue;
+		hash_del_rcu(&loc->hnode);
+		list_add(&loc->dead, &dead);
+	}
+	if (list_empty(&dead))
+		return;
+	synchronize_rcu();
+	list_for_each_entry_safe(loc, next, &dead, dead) {
+		if (loc->filtered)
+			kpatch_filter_del(loc->ip);
+		kfree(loc);
+	}
+}
