@@ -1,0 +1,54 @@
+#!/bin/bash
+# Guest helpers of the patchmod-*.t suites (copied to /test/patchmod-guest.sh).
+
+# klp_disable NAME: disable livepatch NAME and wait for the transition.
+klp_disable() {
+	echo 0 >"/sys/kernel/livepatch/$1/enabled" &&
+		klp_wait_transition "$1" 60
+}
+
+# klp_remove NAME: disable livepatch NAME if enabled, then rmmod it.
+klp_remove() {
+	local dir=/sys/kernel/livepatch/$1
+	if [[ -d $dir ]] && [[ $(cat "$dir/enabled") == 1 ]]; then
+		klp_disable "$1" || return 1
+	fi
+	wait_until 20 test ! -e "$dir" && wait_until 10 rmmod "$1"
+}
+
+# kpatch_remove NAME: disable kpatch-format patch NAME, then rmmod it.
+kpatch_remove() {
+	local dir=/sys/kernel/kpatch/$1
+	if [[ -d $dir ]] && [[ $(cat "$dir/enabled") == 1 ]]; then
+		echo 0 >"$dir/enabled" || return 1
+	fi
+	wait_until 10 rmmod "$1"
+}
+
+# log_has TEXT: the kernel log has a line containing TEXT.
+log_has() {
+	dmesg | grep -qF -- "$1"
+}
+
+# log_order TEXT...: the kernel log has lines with each TEXT, in this order.
+log_order() {
+	local last=0 line text
+	for text in "$@"; do
+		line=$(dmesg | grep -nF -- "$text" | head -n 1 | cut -d: -f1)
+		[[ -n $line && $line -gt $last ]] || {
+			echo "'$text' is missing or out of order"
+			return 1
+		}
+		last=$line
+	done
+}
+
+# same_vermagic KO STOCKMOD: KO's vermagic is the stock module's.
+same_vermagic() {
+	local mine stock
+	mine=$(modinfo -F vermagic "$1") && stock=$(modinfo -F vermagic "$2") &&
+		[[ -n $mine && $mine == "$stock" ]] || {
+		echo "vermagic '$mine' differs from $2's '$stock'"
+		return 1
+	}
+}
