@@ -15,6 +15,13 @@ patchmod_need_generators
 gcc -c -o "$VM_SCRATCH/fixture.o" "$VM_TOPDIR/test/unit/gen/fixture.S"
 patchmod_build "build livepatch format" kpatch_fixture livepatch -- \
 	"$VM_SCRATCH/fixture.o" || exit 0
+if patchmod_have_core; then
+	patchmod_build "build kpatch format" kpatch_fixture_kp kpatch -- \
+		"$VM_SCRATCH/fixture.o" || exit 0
+	patchmod_add_core
+else
+	fail "build kpatch format" "kmod/core/kpatch.ko is not built"
+fi
 vm_add_file "$(dirname "$0")/patchmod-lib/guest.sh" /test/patchmod-guest.sh
 vm_add_stock_module pcspkr
 
@@ -31,4 +38,19 @@ check "/proc/cmdline comes from the patch, with the resolved saved_command_line"
 check "post-patch callback ran for vmlinux" log_has "fixture: post_patch vmlinux"
 check "disable and unload" klp_remove kpatch_fixture
 check "/proc/cmdline is the original again" test "$(cat /proc/cmdline)" = "$orig"
+
+[[ -f /test/kpatch_fixture_kp.ko ]] || exit 0
+ko=/test/kpatch_fixture_kp.ko
+check "kpatch format: no livepatch modinfo" test -z "$(modinfo -F livepatch $ko)"
+check "kpatch format: vermagic is the stock kernel's" same_vermagic $ko pcspkr
+require "insmod kpatch.ko" insmod /test/kpatch.ko
+require "insmod the kpatch-format module" insmod $ko
+check "kpatch format: patch is enabled" grep -qx 1 /sys/kernel/kpatch/kpatch_fixture_kp/enabled
+check "kpatch format: /proc/cmdline comes from the patch, dynrela resolved" \
+	test "$(cat /proc/cmdline)" = "fixture $orig"
+check "kpatch format: post-patch callback ran" \
+	test "$(dmesg | grep -cF 'fixture: post_patch vmlinux')" = 2
+check "kpatch format: disable and unload" kpatch_remove kpatch_fixture_kp
+check "kpatch format: /proc/cmdline is the original again" test "$(cat /proc/cmdline)" = "$orig"
+check "rmmod kpatch" rmmod kpatch
 GUEST
