@@ -392,21 +392,30 @@ static const char *rela_type(unsigned int type)
 	}
 }
 
-/* "name" for a symbol, "section+0xoff" for a section symbol. */
+static void name_plus(char *buf, size_t len, const char *name, long off)
+{
+	if (off)
+		snprintf(buf, len, "%s%+ld", name, off);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+/*
+ * "name" or "name+off" for a symbol; for a section symbol, the function or
+ * object covering the target, else "section+0xoff".
+ */
 static void describe(struct iobj *o, const struct target *t, char *buf, size_t len)
 {
 	int type = GELF_ST_TYPE(t->sym->sym.st_info);
 	const struct isym *cover;
 
 	if (type != STT_SECTION || !t->sec) {
-		snprintf(buf, len, "%s%+ld", t->sym->name,
-			 t->off - (long)t->sym->sym.st_value);
+		name_plus(buf, len, t->sym->name, t->off - (long)t->sym->sym.st_value);
 		return;
 	}
 	cover = covering(o, t->sec, t->off, t->sec->sh.sh_flags & SHF_EXECINSTR);
 	if (cover)
-		snprintf(buf, len, "%s%+ld", cover->name,
-			 t->off - (long)cover->sym.st_value);
+		name_plus(buf, len, cover->name, t->off - (long)cover->sym.st_value);
 	else
 		snprintf(buf, len, "%s+0x%lx", t->sec->name, (unsigned long)t->off);
 }
