@@ -3,6 +3,7 @@
  * gen-common.c: what create-klp-module and create-kpatch-module share
  * (see gen-common.h).
  */
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +106,6 @@ static int check_module(struct gen *gen)
 {
 	struct kelf *kelf = gen->kelf;
 	bool klp = modinfo_has(kelf, "livepatch=Y");
-	size_t i;
 
 	if (!kelf_find_section(kelf, ".gnu.linkonce.this_module")) {
 		log_error(kelf->path, ".gnu.linkonce.this_module",
@@ -124,13 +124,6 @@ static int check_module(struct gen *gen)
 			  hook_name[GEN_LIVEPATCH], other_tool[GEN_KPATCH]);
 		return -1;
 	}
-	for (i = 1; i < kelf->nr_secs; i++)
-		if (!strncmp(kelf->secs[i].name, ".klp.rela.", 10) ||
-		    !strcmp(kelf->secs[i].name, ".kpatch.dynrelas")) {
-			log_error(kelf->path, kelf->secs[i].name,
-				  "the module was already processed by a generator");
-			return -1;
-		}
 	if (defined(kelf, KPATCH_SYM_FUNCS)) {
 		log_error(kelf->path, KPATCH_SYM_FUNCS,
 			  "already defined: the module was already processed by a generator");
@@ -145,6 +138,39 @@ static int check_module(struct gen *gen)
 	return 0;
 }
 
+/*
+ * A generator's output has sections kelf refuses (two relocation sections
+ * for one section); say what happened before kelf_open() complains.
+ */
+static int check_not_processed(const char *path)
+{
+	int fd = open(path, O_RDONLY), ret = 0;
+	Elf *elf = fd >= 0 && elf_version(EV_CURRENT) != EV_NONE ?
+		   elf_begin(fd, ELF_C_READ_MMAP, NULL) : NULL;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf && !elf_getshdrstrndx(elf, &shstrndx)) {
+		while (!ret && (scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+			const char *name = gelf_getshdr(scn, &sh) ?
+				elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+
+			if (name && (!strncmp(name, ".klp.rela.", 10) ||
+				     !strcmp(name, ".kpatch.dynrelas"))) {
+				log_error(path, name,
+					  "the module was already processed by a generator");
+				ret = -1;
+			}
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 int gen_open(struct gen *gen, enum gen_format format, int argc, char **argv)
 {
 	memset(gen, 0, sizeof(*gen));
@@ -155,6 +181,8 @@ int gen_open(struct gen *gen, enum gen_format format, int argc, char **argv)
 	}
 	gen->in_path = argv[1];
 	gen->out_path = argv[2];
+	if (check_not_processed(gen->in_path))
+		return -1;
 	gen->kelf = kelf_open(gen->in_path);
 	if (!gen->kelf || check_module(gen) ||
 	    meta_read(gen->kelf, &gen->meta) ||

@@ -56,7 +56,11 @@ fixture_post_patch:
 .Lpost_msg:
 	.string	"\0016fixture: post_patch vmlinux\n"
 
+#ifdef NO_STRINGS
+	.section .rodata.names, "aMS", @progbits, 1
+#else
 	.section .kpatch.strings, "aMS", @progbits, 1
+#endif
 .Lname:
 	.string	"cmdline_proc_show"
 .Lvmlinux:
@@ -70,6 +74,7 @@ fixture_post_patch:
 
 #ifndef NO_FUNCS
 	.section .kpatch.funcs, "a", @progbits
+	.balign	8
 	.quad	cmdline_proc_show		/* new_addr */
 	.quad	0x2a				/* new_size */
 	.quad	0				/* old_addr */
@@ -86,15 +91,22 @@ fixture_post_patch:
 #endif
 #endif
 
+#ifdef NO_SYMBOLS
+#define KSYM .Lsym
+#else
+#define KSYM .Lksym
 	.section .kpatch.symbols, "a", @progbits
+	.balign	8
 .Lksym:
 	.quad	0				/* src */
 	.quad	0				/* sympos */
 	.byte	STB_GLOBAL, STT_OBJECT, 0, 0, 0, 0, 0, 0
 	.quad	.Lsym				/* name */
 	.quad	.Lvmlinux			/* objname */
+#endif
 
 	.section .kpatch.relocations, "a", @progbits
+	.balign	8
 	.quad	.Ldest				/* dest */
 #ifdef BAD_TYPE
 	.long	24
@@ -104,9 +116,10 @@ fixture_post_patch:
 	.long	0				/* external */
 	.quad	-4				/* addend */
 	.quad	.Lvmlinux			/* objname */
-	.quad	.Lksym				/* ksym */
+	.quad	KSYM				/* ksym */
 
 	.section .kpatch.callbacks.post_patch, "a", @progbits
+	.balign	8
 	.quad	fixture_post_patch
 	.quad	.Lvmlinux
 #ifdef TWO_CALLBACKS
@@ -116,5 +129,6 @@ fixture_post_patch:
 
 #ifdef FORCE
 	.section .kpatch.force, "a", @progbits
+	.balign	8
 	.quad	cmdline_proc_show
 #endif

@@ -46,9 +46,10 @@ log_order() {
 # same_vermagic KO STOCKMOD: KO's vermagic is the stock module's.
 same_vermagic() {
 	local mine stock
-	mine=$(modinfo -F vermagic "$1") && stock=$(modinfo -F vermagic "$2") &&
-		[[ -n $mine && $mine == "$stock" ]] || {
+	mine=$(modinfo -F vermagic "$1") || return 1
+	stock=$(modinfo -F vermagic "$2") || return 1
+	if [[ -z $mine || $mine != "$stock" ]]; then
 		echo "vermagic '$mine' differs from $2's '$stock'"
 		return 1
-	}
+	fi
 }
