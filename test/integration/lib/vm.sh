@@ -68,6 +68,13 @@ vm_init() {
 	VM_KDIR=$kc/build
 	VM_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/kpatch-vm.XXXXXX")
 	trap vm__cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	# Logs of this run in their own dir: runs of the same suite from two
+	# checkouts may overlap.  Dirs older than a day are pruned.
+	mkdir -p "$VM_LOGDIR"
+	find "$VM_LOGDIR" -mindepth 1 -maxdepth 1 -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
+	VM_RUN_LOGDIR=$(mktemp -d "$VM_LOGDIR/$VM_SUITE.$(date +%Y%m%d-%H%M%S).XXXX")
 	VM_ROOT=$VM_SCRATCH/root
 	VM_RUNS=0
 	VM__DISKS=()
@@ -339,13 +346,13 @@ vm_run() {
 	fi
 
 	local run=$VM_SCRATCH/run-$VM_RUNS token accel t0 rc=0
-	mkdir -p "$run" "$VM_LOGDIR"
+	mkdir -p "$run"
 	token=KPATCH-VM-$RANDOM$RANDOM$RANDOM
 	cat >"$VM_ROOT/etc/kpatch-vm-guest.sh"
 	printf 'VM_TOKEN=%s\nVM_DISKS=%s\n' "$token" "${#VM__DISKS[@]}" >"$VM_ROOT/etc/kpatch-vm.conf"
 	vm__make_initrd "$run/initrd.cpio"
 
-	VM_CONSOLE_LOG=$VM_LOGDIR/$VM_SUITE.${name//[^A-Za-z0-9_.-]/_}.console.log
+	VM_CONSOLE_LOG=$VM_RUN_LOGDIR/${name//[^A-Za-z0-9_.-]/_}.console.log
 	VM_GUEST_LOG=${VM_CONSOLE_LOG%.console.log}.guest.log
 	rm -f "$VM_CONSOLE_LOG" "$VM_GUEST_LOG"
 
