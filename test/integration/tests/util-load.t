@@ -9,6 +9,18 @@ source "$(dirname "$0")/../lib/vm.sh"
 
 vm_init
 M=$VM_TESTDIR/modules
+# Another build of livepatch-util-cmdline (same module name, other text),
+# kept in the guest as livepatch-util-cmdline-v2.ko.
+mkdir -p "$VM_SCRATCH/v2"
+cp -a "$M/livepatch-util-cmdline" "$VM_SCRATCH/v2/"
+sed -i 's/"kpatch-util-cmdline\\n"/"kpatch-util-cmdline v2\\n"/' \
+	"$VM_SCRATCH/v2/livepatch-util-cmdline/livepatch-util-cmdline.c"
+if ! grep -q 'kpatch-util-cmdline v2' "$VM_SCRATCH/v2/livepatch-util-cmdline/livepatch-util-cmdline.c"; then
+	fail "setup: second build of livepatch-util-cmdline" "the source edit did not take"
+	exit 1
+fi
+vm_build_module "$VM_SCRATCH/v2/livepatch-util-cmdline" || exit 1
+mv "$VM_ROOT/test/livepatch-util-cmdline.ko" "$VM_ROOT/test/livepatch-util-cmdline-v2.ko"
 vm_build_module "$M/livepatch-util-cmdline" "$M/livepatch-util-version" \
 	"$M/livepatch-util-replace" "$M/util-target" "$M/livepatch-util-stall" \
 	"$M/livepatch-util-hold" || exit 1
@@ -108,6 +120,9 @@ snapshot
 kp load /test/livepatch-util-cmdline.ko
 check "loading it again succeeds and says it was already loaded" sh -c "grep -qx 0 $OUT.rc && grep -q 'already loaded and enabled; nothing changed' $OUT"
 check "loading it again changed nothing" unchanged
+kp load /test/livepatch-util-cmdline-v2.ko
+check "loading another build of a loaded module fails and says so" failed_saying "a different build of this module is loaded"
+check "that changed nothing" unchanged
 kp list
 check "list shows the loaded patch enabled" said '^livepatch_util_cmdline \[enabled\]$'
 kp info livepatch_util_cmdline
