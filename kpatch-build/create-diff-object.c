@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * create-diff-object: compare the original and patched builds of one kernel
+ * object and write a relocatable object holding only what a live patch
+ * needs, with the metadata of kpatch-intermediate.h.
+ *
+ * usage: create-diff-object [-d|--debug] ORIG.o PATCHED.o PARENT_NAME
+ *            PARENT_SYMTAB MODULE_SYMVERS PATCH_MODULE_NAME OUTPUT.o
+ *
+ * Exit status: 0 output written, 1 error, 2 unsafe change refused, 3 no
+ * change found.  OUTPUT.o exists only after a successful run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "log.h"
+#include "special.h"
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: %s [-d|--debug] ORIG.o PATCHED.o PARENT_NAME PARENT_SYMTAB MODULE_SYMVERS PATCH_MODULE_NAME OUTPUT.o\n",
+		PROGNAME);
+}
+
+static int parse_args(int argc, char **argv, struct cdo *cdo)
+{
+	const char *pos[7];
+	int i, n = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--debug")) {
+			log_debug_enabled = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage();
+			exit(EXIT_OK);
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "%s: ERROR: unknown option %s\n",
+				PROGNAME, argv[i]);
+			return -1;
+		} else if (n < 7) {
+			pos[n++] = argv[i];
+		} else {
+			n++;
+		}
+	}
+	if (n != 7) {
+		usage();
+		return -1;
+	}
+	cdo->parent_name = pos[2];
+	cdo->parent_symtab = pos[3];
+	cdo->symvers = pos[4];
+	cdo->patch_name = pos[5];
+	cdo->output_path = pos[6];
+	cdo->orig = kelf_open(pos[0]);
+	if (!cdo->orig)
+		return -1;
+	cdo->patched = kelf_open(pos[1]);
+	return cdo->patched ? 0 : -1;
+}
+
+static int prepare(struct kelf *kelf)
+{
+	if (setup_object(kelf) || normalize_shared_text(kelf) ||
+	    special_index(kelf))
+		return -1;
+	return 0;
+}
+
+static int run(struct cdo *cdo)
+{
+	if (prepare(cdo->orig) || prepare(cdo->patched))
+		return -1;
+	if (correlate(cdo->orig, cdo->patched) ||
+	    compare(cdo->orig, cdo->patched))
+		return -1;
+	if (report_and_check(cdo))
+		return -1;
+	if (!cdo->nr_changed && !cdo->nr_new) {
+		fprintf(stderr, "%s: %s: no changed functions\n", PROGNAME,
+			cdo->orig->base);
+		return EXIT_NOCHANGE;
+	}
+	log_error(cdo->orig->base, cdo->output_path,
+		  "writing the output object is not implemented yet");
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cdo cdo;
+	int ret;
+
+	memset(&cdo, 0, sizeof(cdo));
+	if (parse_args(argc, argv, &cdo)) {
+		ret = log_exit_status();
+		ret = ret ? ret : EXIT_ERROR;
+		goto out;
+	}
+	ret = run(&cdo);
+	if (ret < 0 || log_error_count())
+		ret = log_exit_status() ? log_exit_status() : EXIT_ERROR;
+out:
+	kelf_close(cdo.orig);
+	kelf_close(cdo.patched);
+	return ret;
+}
