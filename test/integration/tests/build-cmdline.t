@@ -1,0 +1,22 @@
+#!/bin/bash
+# kpatch-build: a changed string in cmdline_proc_show.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/vm.sh
+source "$HERE/../lib/vm.sh"
+# shellcheck source=build-lib/common.sh
+source "$HERE/build-lib/common.sh"
+
+kb_vm_init
+kb_build "kpatch-build cmdline-string.patch" "$HERE/build-cmdline/cmdline-string.patch" && kb_add_ko
+check "changed function reported" grep -q 'cmdline.o: changed function: cmdline_proc_show' "$KB_OUT/kb.out"
+
+vm_run --append kpatch_test_marker=1 <<'GUEST'
+source /usr/lib/kpatch-test/build.sh
+orig=$(cat /proc/cmdline)
+check "stock /proc/cmdline" test "$orig" = "${orig% kpatch_build_test=patched}"
+require "load" kb_load /test/livepatch-cmdline-string.ko
+check "/proc/cmdline has the new string" test "$(cat /proc/cmdline)" = "$orig kpatch_build_test=patched"
+require "unload" kb_unload livepatch-cmdline-string
+check "/proc/cmdline as before" test "$(cat /proc/cmdline)" = "$orig"
+GUEST
