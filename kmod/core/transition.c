@@ -33,6 +33,7 @@ struct kpatch_range {
 	const char *func;
 	const char *objname;
 	const char *patch;
+	const char *version;	/* which code of func: for the log */
 };
 
 struct kpatch_switch_data {
@@ -117,11 +118,12 @@ static int kpatch_switch_cb(void *data)
 }
 
 static void kpatch_add_range(struct kpatch_switch_data *d,
-			     struct kpatch_func *func, unsigned long start,
-			     unsigned long size)
+			     struct kpatch_func *func, const char *version,
+			     unsigned long start, unsigned long size)
 {
 	struct kpatch_range *r = &d->ranges[d->nranges++];
 
+	r->version = version;
 	r->start = start;
 	r->end = start + (size ?: 1);
 	r->func = func->name;
@@ -138,15 +140,18 @@ static void kpatch_func_range(struct kpatch_switch_data *d,
 	if (func->force)
 		return;
 	if (func->op == KPATCH_OP_UNPATCH) {
-		kpatch_add_range(d, func, func->new_addr, func->new_size);
+		kpatch_add_range(d, func, "its replacement", func->new_addr,
+				 func->new_size);
 		return;
 	}
 	rcu_read_lock();
 	active = kpatch_ftrace_active_func(func->ftrace_ip);
 	if (active)
-		kpatch_add_range(d, func, active->new_addr, active->new_size);
+		kpatch_add_range(d, func, "its current replacement",
+				 active->new_addr, active->new_size);
 	else
-		kpatch_add_range(d, func, func->old_addr, func->old_size);
+		kpatch_add_range(d, func, "the original", func->old_addr,
+				 func->old_size);
 	rcu_read_unlock();
 }
 
@@ -207,9 +212,10 @@ int kpatch_switch(struct kpatch_module *kpmod, const char *what,
 	}
 
 	if (ret == -EBUSY && d.busy) {
-		pr_err("%s: cannot %s: function %s (%s, patch %s) is in use by task %s (pid %d), %u tries; mark the function KPATCH_FORCE_UNSAFE only if running the old and new code together is safe\n",
+		pr_err("%s: cannot %s: function %s (%s, %s, patch %s) is in use by task %s (pid %d), %u tries; mark the function KPATCH_FORCE_UNSAFE only if running the old and new code together is safe\n",
 		       kpatch_name(kpmod), what, d.busy->func, d.busy->objname,
-		       d.busy->patch, d.comm, d.pid, KPATCH_SWITCH_TRIES);
+		       d.busy->version, d.busy->patch, d.comm, d.pid,
+		       KPATCH_SWITCH_TRIES);
 	} else if (ret) {
 		pr_err("%s: cannot %s: stop_machine failed (%d)\n",
 		       kpatch_name(kpmod), what, ret);
