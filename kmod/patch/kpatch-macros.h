@@ -51,12 +51,12 @@ typedef void (*kpatch_pre_unpatch_fn)(patch_object *obj);
 typedef void (*kpatch_post_unpatch_fn)(patch_object *obj);
 
 /* The inline function only checks the callback's type; it emits no code. */
-#define __KPATCH_CALLBACK(_fn, _kind)					\
+#define __KPATCH_CALLBACK(_func, _kind)					\
 	static inline kpatch_##_kind##_fn __maybe_unused		\
-	__kpatch_##_kind##_typecheck_##_fn(void) { return _fn; }	\
-	static struct kpatch_callback __kpatch_##_kind##_##_fn		\
+	__kpatch_##_kind##_typecheck_##_func(void) { return _func; }	\
+	static struct kpatch_callback __kpatch_##_kind##_##_func	\
 	__used __section(".kpatch.callbacks." #_kind) = {		\
-		.fn = _fn,						\
+		.fn = _func,						\
 		.objname = NULL,					\
 	}
 
