@@ -16,6 +16,8 @@ VM_TOPDIR=$(cd "$VM_LIB_DIR/../../.." && pwd)
 source "$VM_TOPDIR/test/lib/result.sh"
 
 VM_TIMEOUT=${VM_TIMEOUT:-300}
+# VM_KERNEL: an image to boot instead of the stock kernel (a suite's custom
+# kernel; the guest keeps the stock modules dir).
 VM_CACHE=${KPATCH_CACHE:-$HOME/.kpatch}
 VM_LOGDIR=${VM_LOGDIR:-${TMPDIR:-/tmp}/kpatch-vm-logs}
 VM_KVM_PROBE_TIMEOUT=${VM_KVM_PROBE_TIMEOUT:-20}
@@ -358,7 +360,7 @@ vm_run() {
 
 	local -a qemu=(qemu-system-x86_64 -smp 2 -m 1024 -nodefaults -display none -no-reboot
 		-serial "file:$VM_CONSOLE_LOG" -serial "file:$VM_GUEST_LOG"
-		-kernel "$VM_KCACHE/boot/vmlinuz" -initrd "$run/initrd.cpio"
+		-kernel "${VM_KERNEL:-$VM_KCACHE/boot/vmlinuz}" -initrd "$run/initrd.cpio"
 		-append "console=ttyS0 panic=-1 loglevel=7 $append")
 	accel=$(vm__accel)
 	if [[ $accel == kvm ]]; then
