@@ -15,7 +15,10 @@
 #include <string.h>
 
 #include "cdo.h"
+#include "include.h"
 #include "log.h"
+#include "meta.h"
+#include "parent-symtab.h"
 #include "special.h"
 
 static void usage(void)
@@ -84,9 +87,11 @@ static int run(struct cdo *cdo)
 			cdo->orig->base);
 		return EXIT_NOCHANGE;
 	}
-	log_error(cdo->orig->base, cdo->output_path,
-		  "writing the output object is not implemented yet");
-	return -1;
+	cdo->parent = parent_open(cdo->parent_name, cdo->parent_symtab,
+				  cdo->symvers);
+	if (!cdo->parent || include_all(cdo) || log_error_count())
+		return -1;
+	return write_output(cdo) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -104,6 +109,8 @@ int main(int argc, char **argv)
 	if (ret < 0 || log_error_count())
 		ret = log_exit_status() ? log_exit_status() : EXIT_ERROR;
 out:
+	pieces_free(&cdo);
+	parent_close(cdo.parent);
 	kelf_close(cdo.orig);
 	kelf_close(cdo.patched);
 	return ret;

@@ -14,106 +14,82 @@
 #include "special.h"
 #include "target.h"
 
+#define ENTRIES(n, env, sz, desc, ...) \
+	{ .name = n, .kind = SK_ENTRIES, .size_env = env, .size = sz, \
+	  .what = desc, __VA_ARGS__ }
+#define PIECES(n, desc, ...) \
+	{ .name = n, .kind = SK_PIECES, .what = desc, __VA_ARGS__ }
+#define REGISTRY(n, desc) { .name = n, .kind = SK_REGISTRY, .what = desc }
+#define DROP(n, desc) { .name = n, .kind = SK_DROP, .what = desc }
+
 static const struct special_section special_sections[] = {
 	/* struct bug_entry: disp, file disp, u16 line, u16 flags */
-	{ "__bug_table", SK_ENTRIES, "BUG_STRUCT_SIZE", 12, 0, OWNER_CODE,
-	  NULL, true, 8, 2, 12, "BUG/WARN table" },
+	ENTRIES("__bug_table", "BUG_STRUCT_SIZE", 12, "BUG/WARN table",
+		.compare = true, .ignore_off = 8, .ignore_len = 2,
+		.ignore_if_size = 12),
 	/* struct exception_table_entry: insn, fixup, data */
-	{ "__ex_table", SK_ENTRIES, "EX_STRUCT_SIZE", 12, 0, OWNER_CODE,
-	  NULL, true, 0, 0, 0, "exception table" },
+	ENTRIES("__ex_table", "EX_STRUCT_SIZE", 12, "exception table",
+		.compare = true, .defines_pieces = true),
 	/* struct alt_instr: instr, repl, cpuid, instrlen, replacementlen */
-	{ ".altinstructions", SK_ENTRIES, "ALT_STRUCT_SIZE", 12, 0, OWNER_CODE,
-	  NULL, true, 0, 0, 0, "alternatives" },
+	ENTRIES(".altinstructions", "ALT_STRUCT_SIZE", 12, "alternatives",
+		.compare = true, .defines_pieces = true),
 	/* struct jump_entry: code, target, key */
-	{ "__jump_table", SK_ENTRIES, "JUMP_STRUCT_SIZE", 16, 0, OWNER_CODE,
-	  NULL, true, 0, 0, 0, "jump labels" },
+	ENTRIES("__jump_table", "JUMP_STRUCT_SIZE", 16, "jump labels",
+		.compare = true, .filter = FILTER_JUMP_KEY, .key_off = 8),
 	/* struct static_call_site: addr, key */
-	{ ".static_call_sites", SK_ENTRIES, "STATIC_CALL_STRUCT_SIZE", 8, 0,
-	  OWNER_CODE, NULL, true, 0, 0, 0, "static calls" },
+	ENTRIES(".static_call_sites", "STATIC_CALL_STRUCT_SIZE", 8,
+		"static calls", .compare = true,
+		.filter = FILTER_STATIC_CALL_KEY, .key_off = 4),
 	/* struct paravirt_patch_site: instr, type, len */
-	{ ".parainstructions", SK_ENTRIES, "PARA_STRUCT_SIZE", 16, 0,
-	  OWNER_CODE, NULL, true, 0, 0, 0, "paravirt patch sites" },
-	{ ".smp_locks", SK_ENTRIES, NULL, 4, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "SMP lock prefixes" },
-	{ ".retpoline_sites", SK_ENTRIES, NULL, 4, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "retpoline sites" },
-	{ ".return_sites", SK_ENTRIES, NULL, 4, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "return thunk sites" },
-	{ ".call_sites", SK_ENTRIES, NULL, 4, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "call depth sites" },
-	{ ".ibt_endbr_seal", SK_ENTRIES, NULL, 4, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "IBT ENDBR seal sites" },
-	{ ".cfi_sites", SK_ENTRIES, NULL, 4, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "kCFI sites" },
-	{ ".orc_unwind_ip", SK_ENTRIES, NULL, 4, 0, OWNER_CODE, ".orc_unwind",
-	  false, 0, 0, 0, "ORC unwind addresses" },
-	{ ".orc_unwind", SK_COMPANION, "ORC_STRUCT_SIZE", 6, 0, OWNER_CODE,
-	  NULL, false, 0, 0, 0, "ORC unwind data" },
-	{ "__mcount_loc", SK_ENTRIES, NULL, 8, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "ftrace call sites" },
-	{ "__patchable_function_entries", SK_ENTRIES, NULL, 8, 0, OWNER_CODE,
-	  NULL, false, 0, 0, 0, "ftrace call sites" },
-	{ "_kprobe_blacklist", SK_ENTRIES, NULL, 8, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "kprobe blacklist" },
-	{ "__tracepoints_ptrs", SK_ENTRIES, NULL, 4, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "tracepoint pointers" },
-	{ ".printk_index", SK_ENTRIES, "PRINTK_INDEX_STRUCT_SIZE", 8, 0,
-	  OWNER_FUNC_NAME, NULL, false, 0, 0, 0, "printk index" },
+	ENTRIES(".parainstructions", "PARA_STRUCT_SIZE", 16,
+		"paravirt patch sites", .compare = true),
+	ENTRIES(".smp_locks", NULL, 4, "SMP lock prefixes"),
+	ENTRIES(".retpoline_sites", NULL, 4, "retpoline sites"),
+	ENTRIES(".return_sites", NULL, 4, "return thunk sites"),
+	ENTRIES(".call_sites", NULL, 4, "call depth sites"),
+	ENTRIES(".ibt_endbr_seal", NULL, 4, "IBT ENDBR seal sites"),
+	ENTRIES(".cfi_sites", NULL, 4, "kCFI sites"),
+	ENTRIES(".orc_unwind_ip", NULL, 4, "ORC unwind addresses",
+		.companion = ".orc_unwind"),
+	{ .name = ".orc_unwind", .kind = SK_COMPANION,
+	  .size_env = "ORC_STRUCT_SIZE", .size = 6, .what = "ORC unwind data" },
+	ENTRIES("__mcount_loc", NULL, 8, "ftrace call sites"),
+	ENTRIES("__patchable_function_entries", NULL, 8, "ftrace call sites"),
+	ENTRIES("_kprobe_blacklist", NULL, 8, "kprobe blacklist"),
+	ENTRIES("__tracepoints_ptrs", NULL, 4, "tracepoint pointers"),
+	ENTRIES(".printk_index", "PRINTK_INDEX_STRUCT_SIZE", 8, "printk index",
+		.owner = OWNER_FUNC_NAME),
 
-	{ ".altinstr_replacement", SK_PIECES, NULL, 0, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "alternative instructions" },
-	{ ".altinstr_aux", SK_PIECES, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "static_cpu_has() tests" },
-	{ ".fixup", SK_PIECES, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "exception fixups" },
-	{ ".text..refcount", SK_PIECES, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "refcount overflow handlers" },
+	PIECES(".altinstr_replacement", "alternative instructions"),
+	PIECES(".altinstr_aux", "static_cpu_has() tests"),
+	PIECES(".fixup", "exception fixups"),
+	PIECES(".text..refcount", "refcount overflow handlers"),
 	/* struct _ddebug: 4 pointers, lineno:18 class:6 flags:8, key */
-	{ "__dyndbg", SK_PIECES, NULL, 56, 0, OWNER_CODE, NULL, false,
-	  32, 3, 56, "dynamic debug descriptors" },
-	{ "__tracepoints_strings", SK_PIECES, NULL, 0, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "tracepoint names" },
+	PIECES("__dyndbg", "dynamic debug descriptors", .size = 56,
+	       .ignore_off = 32, .ignore_len = 3, .ignore_if_size = 56),
+	PIECES("__tracepoints_strings", "tracepoint names"),
 
-	{ "___ksymtab*", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "exported symbols" },
-	{ "__ksymtab*", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "exported symbols" },
-	{ "__kcrctab*", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "export CRCs" },
-	{ ".export_symbol", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "exported symbols" },
-	{ "__param", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "module parameters" },
-	{ "__modver", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "module versions" },
-	{ ".init.setup", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "boot parameters" },
-	{ ".initcall*", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "initcalls" },
-	{ ".con_initcall.init", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "console initcalls" },
-	{ "_ftrace_events", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "trace events" },
-	{ "_ftrace_eval_map", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "trace event enums" },
-	{ "__syscalls_metadata", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "syscall trace metadata" },
-	{ "__bpf_raw_tp_map", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "BPF raw tracepoints" },
-	{ ".static_call_tramp_key", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "exported static call trampolines" },
-	{ "__dyndbg_classes", SK_REGISTRY, NULL, 0, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "dynamic debug classes" },
-	{ ".modinfo", SK_MODINFO, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "module information" },
+	REGISTRY("___ksymtab*", "exported symbols"),
+	REGISTRY("__ksymtab*", "exported symbols"),
+	REGISTRY("__kcrctab*", "export CRCs"),
+	REGISTRY(".export_symbol", "exported symbols"),
+	REGISTRY("__param", "module parameters"),
+	REGISTRY("__modver", "module versions"),
+	REGISTRY(".init.setup", "boot parameters"),
+	REGISTRY(".initcall*", "initcalls"),
+	REGISTRY(".con_initcall.init", "console initcalls"),
+	REGISTRY("_ftrace_events", "trace events"),
+	REGISTRY("_ftrace_eval_map", "trace event enums"),
+	REGISTRY("__syscalls_metadata", "syscall trace metadata"),
+	REGISTRY("__bpf_raw_tp_map", "BPF raw tracepoints"),
+	REGISTRY(".static_call_tramp_key", "exported static call trampolines"),
+	REGISTRY("__dyndbg_classes", "dynamic debug classes"),
+	{ .name = ".modinfo", .kind = SK_MODINFO, .what = "module information" },
 
-	{ ".discard*", SK_DROP, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "build annotations" },
-	{ ".kpatch.ignore.*", SK_DROP, NULL, 0, 0, OWNER_CODE, NULL, false,
-	  0, 0, 0, "kpatch markers" },
-	{ ".gnu.linkonce.this_module", SK_DROP, NULL, 0, 0, OWNER_CODE, NULL,
-	  false, 0, 0, 0, "module structure" },
-	{ NULL, SK_DROP, NULL, 0, 0, OWNER_CODE, NULL, false, 0, 0, 0, NULL },
+	DROP(".discard*", "build annotations"),
+	DROP(".kpatch.ignore.*", "kpatch markers"),
+	DROP(".gnu.linkonce.this_module", "module structure"),
+	{ .name = NULL },
 };
 
 static bool name_matches(const char *pattern, const char *name)
@@ -140,6 +116,17 @@ bool special_is_piecewise(const struct section *sec)
 	const struct special_section *s = special_find(sec);
 
 	return s && s->kind == SK_PIECES;
+}
+
+bool special_defines_pieces(const struct section *sec)
+{
+	const struct special_section *s = special_find(sec);
+
+	if (!s)
+		return true;
+	if (s->kind == SK_ENTRIES)
+		return s->defines_pieces;
+	return s->kind == SK_PIECES || s->kind == SK_REGISTRY;
 }
 
 void special_piece(struct section *sec, uint64_t loc, uint64_t *start,

@@ -39,6 +39,13 @@ enum special_kind {
 	SK_MODINFO,
 };
 
+/* Entries kept only when their key can be resolved early enough. */
+enum entry_filter {
+	FILTER_NONE,
+	FILTER_STATIC_CALL_KEY,	/* key resolved by the loader: drop */
+	FILTER_JUMP_KEY,	/* key in a module resolved late: refuse */
+};
+
 enum owner_kind {
 	OWNER_CODE,		/* relocation points into the owner */
 	OWNER_FUNC_NAME,	/* -> struct with a __func__ string pointer
@@ -54,6 +61,9 @@ struct special_section {
 	enum owner_kind owner;
 	const char *companion;	/* SK_ENTRIES: parallel SK_COMPANION */
 	bool compare;		/* entries are part of their function */
+	bool defines_pieces;	/* its references delimit SK_PIECES pieces */
+	enum entry_filter filter;
+	unsigned int key_off;	/* FILTER_*: relocation of the key */
 	unsigned int ignore_off, ignore_len;	/* not compared (line) */
 	unsigned int ignore_if_size;		/* ... for this entry size */
 	const char *what;	/* for messages */
@@ -62,6 +72,9 @@ struct special_section {
 const struct special_section *special_find(const struct section *sec);
 
 bool special_is_piecewise(const struct section *sec);
+
+/* Do references from sec delimit pieces (code, data, .altinstructions)? */
+bool special_defines_pieces(const struct section *sec);
 
 /*
  * The piece of a SK_PIECES section holding loc: a fixed-size entry when the

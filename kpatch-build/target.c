@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "insn.h"
+#include "special.h"
 #include "target.h"
 
 static int add_end(struct section *sec, size_t *alloc, uint64_t end)
@@ -127,6 +128,8 @@ static void for_each_ref(struct kelf *kelf, bool fill)
 	for (i = 1; i < kelf->nr_secs; i++) {
 		struct section *from = &kelf->secs[i];
 
+		if (from->ignore || !special_defines_pieces(from))
+			continue;
 		for (j = 0; j < from->nr_relas; j++) {
 			struct section *to = from->relas[j].sym->sec;
 			struct target t;
