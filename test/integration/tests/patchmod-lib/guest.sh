@@ -53,3 +53,48 @@ same_vermagic() {
 		return 1
 	fi
 }
+
+# patch_file FORMAT NAME: the module file of patch NAME in FORMAT.
+patch_file() {
+	if [[ $1 == kpatch ]]; then echo "/test/${2}_kp.ko"; else echo "/test/$2.ko"; fi
+}
+
+# patch_formats NAME: the formats patch NAME was built in (the host reported
+# a failed check for a format it could not build).
+patch_formats() {
+	local fmt
+	for fmt in livepatch kpatch; do
+		[[ -f $(patch_file "$fmt" "$1") ]] && echo "$fmt"
+	done
+}
+
+# patch_load FORMAT NAME: load patch NAME and wait until it is active.
+patch_load() {
+	local fmt=$1 name=$2
+	if [[ $fmt == kpatch ]]; then
+		if ! grep -q '^kpatch ' /proc/modules; then
+			insmod /test/kpatch.ko || return 1
+		fi
+		insmod "/test/${name}_kp.ko" &&
+			grep -qx 1 "/sys/kernel/kpatch/${name}_kp/enabled"
+	else
+		insmod "/test/$name.ko" && klp_wait_transition "$name" 60 &&
+			grep -qx 1 "/sys/kernel/livepatch/$name/enabled"
+	fi
+}
+
+# patch_unload FORMAT NAME: disable and unload patch NAME.
+patch_unload() {
+	if [[ $1 == kpatch ]]; then
+		kpatch_remove "${2}_kp"
+	else
+		klp_remove "$2"
+	fi
+}
+
+# patch_loaded FORMAT NAME: the patch module is in /proc/modules.
+patch_loaded() {
+	local mod=$2
+	[[ $1 == kpatch ]] && mod=${2}_kp
+	grep -q "^$mod " /proc/modules
+}
