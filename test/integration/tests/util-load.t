@@ -220,8 +220,9 @@ check "the stalled patch shows up in transition" wait_until 8 grep -qx 1 $LP/liv
 sleep 1
 kpatch list >/tmp/list.out 2>&1
 check "list shows it enabled, in transition" grep -qx 'livepatch_util_stall \[enabled, in transition\]' /tmp/list.out
-kpatch load /test/livepatch-util-version.ko >/tmp/busy.out 2>&1 && echo 0 >/tmp/busy.rc || echo $? >/tmp/busy.rc
-check "another load during a transition fails and names the patch in transition" sh -c "! grep -qx 0 /tmp/busy.rc && grep -q 'while patch livepatch_util_stall is in transition' /tmp/busy.out"
+kpatch load -t 2 /test/livepatch-util-version.ko >/tmp/busy.out 2>&1 && echo 0 >/tmp/busy.rc || echo $? >/tmp/busy.rc
+sed 's/^/    [kpatch load -t 2 version] /' /tmp/busy.out
+check "another load waits for the running kpatch, then gives up and says why" sh -c "! grep -qx 0 /tmp/busy.rc && grep -q 'waiting for another kpatch command' /tmp/busy.out && grep -q 'another kpatch command (pid [0-9]*, lock /run/kpatch.lock) is still running after 2 s; nothing changed' /tmp/busy.out"
 kpatch signal >/tmp/signal.out 2>&1 && echo 0 >/tmp/signal.rc || echo $? >/tmp/signal.rc
 sed 's/^/    [kpatch signal] /' /tmp/signal.out
 check "signal names the blocking kthread and its function" sh -c "grep -q 'util_parker, kernel thread' /tmp/signal.out && grep -q 'util_target_park' /tmp/signal.out"
@@ -238,6 +239,31 @@ check_not "the stalled patch module is gone" loaded livepatch_util_stall
 check_not "the stalled patch is gone from sysfs" test -e $LP/livepatch_util_stall
 check "no task is left in a patch state" sh -c "! cat /proc/[0-9]*/task/[0-9]*/patch_state 2>/dev/null | grep -qvx -- -1"
 check "the stalled load changed nothing" unchanged
+check_not "the lock was released" test -e /run/kpatch.lock
+
+# A transition started without kpatch (insmod): kpatch refuses to start
+# another one, and unload reverses it.
+insmod /test/livepatch-util-stall.ko
+check "a stalled patch loaded with insmod is in transition" wait_until 5 grep -qx 1 $LP/livepatch_util_stall/transition
+kp load /test/livepatch-util-version.ko
+check "load during a transition fails and names the patch in transition" failed_saying "while patch livepatch_util_stall is in transition"
+check_not "that load loaded nothing" loaded livepatch_util_version
+kp unload --timeout 10 livepatch_util_stall
+check "unload reverses a stalled patching transition" sh -c "grep -qx 0 $OUT.rc && ! grep -q '^livepatch_util_stall ' /proc/modules"
+check "and leaves no task in a patch state" sh -c "! cat /proc/[0-9]*/task/[0-9]*/patch_state 2>/dev/null | grep -qvx -- -1"
+
+# kpatch killed while it waits: it says what it leaves behind, drops its lock.
+kpatch load -t 60 /test/livepatch-util-stall.ko >/tmp/term.out 2>&1 &
+bg=$!
+wait_until 10 grep -qx 1 $LP/livepatch_util_stall/transition
+sleep 1
+kill -TERM $bg
+wait $bg && echo 0 >/tmp/term.rc || echo $? >/tmp/term.rc
+sed 's/^/    [kpatch load, killed] /' /tmp/term.out
+check "killed kpatch exits 130 and says the patch may be in transition" sh -c "grep -qx 130 /tmp/term.rc && grep -q 'interrupted: livepatch_util_stall may be loaded and in transition' /tmp/term.out"
+check_not "killed kpatch released its lock" test -e /run/kpatch.lock
+kp unload livepatch_util_stall
+check "unload after the interruption reverts it" sh -c "grep -qx 0 $OUT.rc && ! grep -q '^livepatch_util_stall ' /proc/modules"
 
 # --- an unpatching that cannot finish
 kp load /test/livepatch-util-hold.ko
