@@ -76,7 +76,12 @@ static int kpatch_resolve_funcs(struct kpatch_object *obj)
 			       func->sympos, obj->name);
 			return ret;
 		}
-		if (func->old_size && size && func->old_size != size) {
+		/*
+		 * kallsyms sizes run to the next symbol, so they include the
+		 * alignment padding after the function (up to 15 bytes).
+		 */
+		if (func->old_size && size && (func->old_size > size ||
+					       size - func->old_size >= 16)) {
 			pr_err("%s: %s in %s is %lu bytes, the patch expects %lu: built for another kernel?\n",
 			       kpatch_name(obj->kpmod), func->name, obj->name,
 			       size, func->old_size);
