@@ -23,7 +23,9 @@ source /test/patchmod-guest.sh
 expected_suffixes() {
 	local -a names
 	local i next
-	mapfile -t names < <(awk '{ sub(/[0-9]+$/, "", $1); print $1 }' /proc/consoles)
+	# (no process substitution in the guest: no /dev/fd)
+	awk '{ sub(/[0-9]+$/, "", $1); print $1 }' /proc/consoles >/tmp/names
+	mapfile -t names </tmp/names
 	for i in "${!names[@]}"; do
 		next=${names[i + 1]:-none}
 		echo "kpatch-calls next=$next pos=1 running=yes"
