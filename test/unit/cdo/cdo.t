@@ -244,7 +244,7 @@ expected_status() {
 }
 
 run_case() {
-	local case=$1 pair expect dir want_rc kind rest symtab symvers
+	local case=$1 pair expect dir want_rc kind rest symtab symvers obj
 	local -a envs=()
 	REASONS=()
 	dir="$WORK/$case"
@@ -263,7 +263,12 @@ run_case() {
 	STDOUT="$dir/stdout"
 	STDERR="$dir/stderr"
 	RC=0
-	(cd "$dir" && env "${envs[@]}" "$CDO" "$pair/orig.o" "$pair/patched.o" "$PARENT" \
+	# Named as kpatch-build names them: orig/<object>, patched/<object>.
+	obj=$(cdo_case_object "$case")
+	mkdir -p "$dir/orig/$(dirname "$obj")" "$dir/patched/$(dirname "$obj")"
+	ln -s "$pair/orig.o" "$dir/orig/$obj"
+	ln -s "$pair/patched.o" "$dir/patched/$obj"
+	(cd "$dir" && env "${envs[@]}" "$CDO" "$dir/orig/$obj" "$dir/patched/$obj" "$PARENT" \
 		"$symtab" "$symvers" "$PATCH_MODULE" "$dir/output.o") >"$STDOUT" 2>"$STDERR" || RC=$?
 	want_rc=$(expected_status "$expect")
 	if [[ $RC -ne $want_rc ]]; then

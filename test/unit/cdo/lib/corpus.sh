@@ -39,7 +39,21 @@ cdo_case_file() {
 
 cdo_case_variant() { cdo_case_file "$1" config gcc; }
 cdo_case_parent() { cdo_case_file "$1" parent vmlinux; }
-cdo_case_kcflags() { cdo_case_file "$1" kcflags ""; }
+# @KMOD_PATCH@ in kcflags stands for the tree's kmod/patch (kpatch-macros.h).
+cdo_case_kcflags() {
+	local flags
+	flags=$(cdo_case_file "$1" kcflags "")
+	echo "${flags//@KMOD_PATCH@/$CDO_TOP/kmod/patch}"
+}
+
+# What the build of a case depends on besides the patch and the tree.
+cdo__case_inputs() {
+	local case=$1
+	cat "$CDO_CASES/$case/patch"
+	if grep -q '@KMOD_PATCH@' "$CDO_CASES/$case/kcflags" 2>/dev/null; then
+		cat "$CDO_TOP"/kmod/patch/*.h
+	fi
+}
 
 # The object a case builds: its `object` file, else the patch's only .c file.
 cdo_case_object() {
@@ -63,7 +77,7 @@ cdo_list_cases() {
 	local dir
 	for dir in "$CDO_CASES"/*/; do
 		dir=${dir%/}
-		[[ -f $dir/patch && -f $dir/expect ]] && basename "$dir"
+		[[ -f $dir/patch ]] && basename "$dir"
 	done
 }
 
@@ -130,8 +144,10 @@ cdo_pair() {
 	tree=$(cdo_tree "$variant") || return 1
 	tid=$(cdo__tree_id "$tree")
 	cache=$(cdo_cache)
-	okey=$(printf '%s\n' "$CDO_GEN_VERSION" "$tid" "$variant" "$obj" "$kcflags" | cdo__hash)
-	key=$( (printf '%s\n' "$okey"; cat "$CDO_CASES/$case/patch") | cdo__hash)
+	# The include path of kpatch-macros.h does not change what is built.
+	okey=$(printf '%s\n' "$CDO_GEN_VERSION" "$tid" "$variant" "$obj" \
+		"${kcflags//$CDO_TOP/@TOP@}" | cdo__hash)
+	key=$( (printf '%s\n' "$okey"; cdo__case_inputs "$case") | cdo__hash)
 	pdir="$cache/pairs/$key"
 	orig="$cache/orig/$okey.o"
 	if [[ -s $pdir/orig.o && -s $pdir/patched.o ]]; then
@@ -172,7 +188,9 @@ cdo_parent_symtab() {
 		if [[ $parent == vmlinux ]]; then
 			readelf -s --wide "$stock/vmlinux" >"$tmp"
 		else
-			ko=$(find "$stock/modules/kernel" -name "$parent.ko" -o -name "$parent.ko.xz" | head -n 1)
+			# Module names use '_' where the file name may have '-'.
+			ko=$(find "$stock/modules/kernel" \( -name "$parent.ko" -o -name "$parent.ko.xz" \
+				-o -name "${parent//_/-}.ko" -o -name "${parent//_/-}.ko.xz" \) | head -n 1)
 			if [[ -z $ko ]]; then
 				rm -f "$tmp"
 				echo "cdo: no stock module $parent.ko in $stock/modules" >&2
