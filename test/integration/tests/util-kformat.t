@@ -2,7 +2,8 @@
 # The kpatch utility on kpatch-format modules (the core engineer's
 # hand-written kpt_functional patch of cmdline_proc_show), mixed with a
 # livepatch module: the core loaded from its install location first,
-# load/unload, list, info, disabled patches, a failing init, no core found.
+# load/unload, list, info, disabled patches, a failing init, no core found,
+# a patched function the core finds in use until the time-out.
 set -euo pipefail
 # shellcheck source=../lib/vm.sh
 source "$(dirname "$0")/../lib/vm.sh"
@@ -12,7 +13,8 @@ TESTS=$VM_TOPDIR/test/integration/tests
 # The core test modules find kpatch.h and kpt.h through KPATCH_TOPDIR.
 export KPATCH_TOPDIR=$VM_TOPDIR
 vm_build_module "$VM_TOPDIR/kmod/core" "$TESTS/core-functional/patches" \
-	"$TESTS/util-load/modules/livepatch-util-version" || exit 1
+	"$TESTS/util-load/modules/livepatch-util-version" "$TESTS/util-load/modules/util-target" \
+	"$VM_TESTDIR/modules/kpt-util-park" || exit 1
 # The core where 'make install PREFIX=/usr' puts it; the harness's own copy
 # (/usr/lib/kpatch/kpatch.ko) is removed so this one must be found.
 rm -f "$VM_ROOT/usr/lib/kpatch/kpatch.ko"
@@ -86,6 +88,18 @@ dmesg -c >/dev/null
 kp load /test/kpt_bad.ko
 check "a failing kpatch-format load fails, nothing changed" sh -c "! grep -qx 0 $OUT.rc && grep -q 'kpt_bad was not loaded; nothing changed' $OUT && ! grep -q '^kpt_bad ' /proc/modules"
 check "it shows insmod's error and the kernel's message" sh -c "grep -q 'insmod /test/kpt_bad.ko failed' $OUT && grep -q \"kernel: .*kpt_bad: unknown mode\" $OUT"
+# --- the core finds a patched function in use: kpatch retries, then gives up
+require "insmod util-target.ko (a kthread sleeps in util_target_park)" insmod /test/util-target.ko
+start=$SECONDS
+kp load --timeout 4 /test/kpt-util-park.ko
+took=$((SECONDS - start))
+check "load of a patch whose function stays in use fails, nothing changed" \
+	sh -c "! grep -qx 0 $OUT.rc && grep -q 'kpt_util_park was not loaded; nothing changed' $OUT && ! grep -q '^kpt_util_park ' /proc/modules"
+check "it retried until the time-out (4 s), not much longer" test "$took" -ge 4 -a "$took" -le 15
+check "it shows insmod's error" said "insmod /test/kpt-util-park.ko failed: Device or resource busy"
+check "it shows the core naming the task in the function" said "kernel: .*util_target_park.*util_parker"
+check "rmmod util_target" rmmod util_target
+
 kp unload kpatch
 check "unload of the core module itself is refused" sh -c "! grep -qx 0 $OUT.rc && grep -q 'not a patch module' $OUT && grep -q '^kpatch ' /proc/modules"
 kp load /usr/lib/kpatch/$KREL/kpatch.ko
