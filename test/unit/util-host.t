@@ -160,6 +160,8 @@ if [[ -x $TOP/kpatch-build/kpatch-build && -f $TOP/doc/examples/meminfo-string.p
 	else
 		fail "info of a kpatch-build module" "kpatch-build failed: $(grep -m1 error "$SCRATCH/kpatch-build.out" || tail -n 1 "$SCRATCH/kpatch-build.out")"
 	fi
+else
+	fail "info of a kpatch-build module" "kpatch-build/kpatch-build or doc/examples/meminfo-string.patch is missing"
 fi
 
 kp uninstall -k "$KREL" livepatch_util_version
