@@ -53,13 +53,12 @@ int kpatch_write_dynrelas(struct kpatch_object *obj);
 extern bool kpatch_switch_committed;
 int kpatch_ftrace_add_func(struct kpatch_func *func);
 void kpatch_ftrace_del_func(struct kpatch_func *func);
-void kpatch_ftrace_release_unused(void);
+void kpatch_ftrace_sync(void);
 struct kpatch_func *kpatch_ftrace_active_func(unsigned long ip);
 
 /* transition.c: stop_machine switch with the activeness check. */
 int kpatch_switch(struct kpatch_module *kpmod, const char *what,
 		  unsigned int nfuncs);
-void kpatch_switch_finish(void);
 
 /* registry.c */
 int kpatch_enable(struct kpatch_module *kpmod);

@@ -69,6 +69,26 @@ struct kpatch_func *kpatch_ftrace_active_func(unsigned long ip)
 	return NULL;
 }
 
+/*
+ * How the handler changes the return address: through ftrace_regs where
+ * the architecture provides a setter (x86 with DYNAMIC_FTRACE_WITH_ARGS),
+ * else through the full pt_regs, which then must be saved.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#define KPATCH_NEED_SAVE_REGS 1
+#define kpatch_set_ip(regs, addr) ((regs)->ip = (addr))
+#elif defined(ftrace_regs_set_instruction_pointer)
+#define KPATCH_NEED_SAVE_REGS 0
+#define kpatch_set_ip(fregs, addr) ftrace_regs_set_instruction_pointer(fregs, addr)
+#elif defined(ftrace_instruction_pointer_set) && \
+	defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
+#define KPATCH_NEED_SAVE_REGS 0
+#define kpatch_set_ip(fregs, addr) ftrace_instruction_pointer_set(fregs, addr)
+#else
+#define KPATCH_NEED_SAVE_REGS 1
+#define kpatch_set_ip(fregs, addr) (ftrace_get_regs(fregs)->ip = (addr))
+#endif
+
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
 static void notrace kpatch_ftrace_handler(unsigned long ip,
 					  unsigned long parent_ip,
@@ -87,9 +107,9 @@ static void notrace kpatch_ftrace_handler(unsigned long ip,
 	func = kpatch_ftrace_active_func(ip);
 	if (func) {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
-		ftrace_instruction_pointer_set(fregs, func->new_addr);
+		kpatch_set_ip(fregs, func->new_addr);
 #else
-		regs->ip = func->new_addr;
+		kpatch_set_ip(regs, func->new_addr);
 #endif
 	}
 	preempt_enable_notrace();
@@ -98,7 +118,7 @@ static void notrace kpatch_ftrace_handler(unsigned long ip,
 static struct ftrace_ops kpatch_ftrace_ops __read_mostly = {
 	.func = kpatch_ftrace_handler,
 	.flags = FTRACE_OPS_FL_IPMODIFY |
-#ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#if KPATCH_NEED_SAVE_REGS
 		 FTRACE_OPS_FL_SAVE_REGS |
 #endif
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 5, 0)
@@ -217,8 +237,8 @@ int kpatch_ftrace_add_func(struct kpatch_func *func)
 
 /*
  * kpatch_ftrace_del_func - take FUNC off its stack.  Handlers may still
- * see it until the next RCU grace period; the caller waits for one before
- * kpatch_ftrace_release_unused() and before FUNC's memory may go.
+ * see it until the next RCU grace period: the caller runs
+ * kpatch_ftrace_sync() before relying on it being gone.
  */
 void kpatch_ftrace_del_func(struct kpatch_func *func)
 {
@@ -227,8 +247,13 @@ void kpatch_ftrace_del_func(struct kpatch_func *func)
 	func->ftrace_ip = 0;
 }
 
-/* Detach the handler from addresses nobody patches any more. */
-void kpatch_ftrace_release_unused(void)
+/*
+ * kpatch_ftrace_sync - after funcs left their stacks or had their pending
+ * ops cleared: wait until no handler can still see them, reset the switch
+ * flag, and detach the handler from addresses nobody patches any more
+ * (one grace period for both).
+ */
+void kpatch_ftrace_sync(void)
 {
 	struct kpatch_loc *loc, *next;
 	struct hlist_node *tmp;
@@ -241,9 +266,8 @@ void kpatch_ftrace_release_unused(void)
 		hash_del_rcu(&loc->hnode);
 		list_add(&loc->dead, &dead);
 	}
-	if (list_empty(&dead))
-		return;
 	synchronize_rcu();
+	WRITE_ONCE(kpatch_switch_committed, false);
 	list_for_each_entry_safe(loc, next, &dead, dead) {
 		if (loc->filtered)
 			kpatch_filter_del(loc->ip);

@@ -9,26 +9,38 @@
 
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/string.h>
 #include <linux/errno.h>
 #include "core.h"
 
 struct kpatch_helpers kph;
+
+/* For tests of the error path: act as if this helper were missing. */
+static char *fail_helper = "";
+module_param(fail_helper, charp, 0);
+MODULE_PARM_DESC(fail_helper, "testing: treat this kernel helper as missing");
+
+static bool kpatch_helper_hidden(const char *name)
+{
+	return !strcmp(fail_helper, name);
+}
 
 static int kpatch_find_kallsyms_lookup_name(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
 	int ret;
 
-	ret = register_kprobe(&kp);
+	ret = kpatch_helper_hidden(kp.symbol_name) ? -ENOENT : register_kprobe(&kp);
 	if (ret) {
-		pr_err("cannot find kallsyms_lookup_name: register_kprobe failed (%d); is CONFIG_KPROBES enabled?\n",
+		pr_err("cannot find the kernel helper kallsyms_lookup_name: register_kprobe failed (%d); is CONFIG_KPROBES enabled?\n",
 		       ret);
 		return -ENOENT;
 	}
 	kph.kallsyms_lookup_name = (void *)kp.addr;
 	unregister_kprobe(&kp);
 	if (!kph.kallsyms_lookup_name) {
-		pr_err("cannot find kallsyms_lookup_name: the kprobe has no address\n");
+		pr_err("cannot find the kernel helper kallsyms_lookup_name: the kprobe has no address\n");
 		return -ENOENT;
 	}
 	return 0;
@@ -68,6 +80,9 @@ int kpatch_helpers_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(specs); i++) {
 		unsigned long addr = kph.kallsyms_lookup_name(specs[i].name);
+
+		if (kpatch_helper_hidden(specs[i].name))
+			addr = 0;
 
 		if (!addr && !specs[i].optional) {
 			pr_err("cannot find the kernel helper %s (not in kallsyms); this kernel is not supported\n",

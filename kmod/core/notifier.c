@@ -70,8 +70,7 @@ static void kpatch_module_going(struct module *mod)
 	}
 	if (!found)
 		return;
-	synchronize_rcu();
-	kpatch_ftrace_release_unused();
+	kpatch_ftrace_sync();
 	list_for_each_entry_reverse(kpmod, &kpatch_patches, list) {
 		list_for_each_entry(obj, &kpmod->objects, list) {
 			if (!obj->linked || obj->mod != mod)
@@ -118,7 +117,7 @@ static int kpatch_module_coming(struct module *mod)
 
 err:
 	kpatch_module_going(mod);
-	kpatch_ftrace_release_unused();
+	kpatch_ftrace_sync();
 	kpatch_coming_forget(mod);
 	return ret;
 }

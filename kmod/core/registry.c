@@ -148,7 +148,7 @@ static unsigned int kpatch_count_funcs(struct kpatch_object *obj)
  * pre_patch callback and put its funcs on their stacks with OP
  * (KPATCH_OP_PATCH: pending a switch; KPATCH_OP_NONE: live at once, for a
  * module whose code cannot run yet).  On error nothing stays linked; the
- * caller releases unused ftrace addresses.
+ * caller runs kpatch_ftrace_sync() to drop addresses left unused.
  */
 int kpatch_link_object(struct kpatch_object *obj, struct module *mod,
 		       enum kpatch_op op)
@@ -313,8 +313,7 @@ static void kpatch_unlink_all(struct kpatch_module *kpmod)
 	list_for_each_entry(obj, &kpmod->objects, list)
 		if (obj->linked)
 			kpatch_unlink_object_start(obj);
-	kpatch_switch_finish();
-	kpatch_ftrace_release_unused();
+	kpatch_ftrace_sync();
 	list_for_each_entry(obj, &kpmod->objects, list)
 		if (obj->linked)
 			kpatch_unlink_object_finish(obj);
@@ -352,8 +351,7 @@ int kpatch_enable(struct kpatch_module *kpmod)
 	}
 	if (kpmod->replace)
 		kpatch_replace_detach(kpmod);
-	kpatch_switch_finish();
-	kpatch_ftrace_release_unused();
+	kpatch_ftrace_sync();
 	if (kpmod->replace)
 		kpatch_replace_finish(kpmod);
 	list_for_each_entry(obj, &kpmod->objects, list)
@@ -402,8 +400,7 @@ int kpatch_disable(struct kpatch_module *kpmod)
 	list_for_each_entry(obj, &kpmod->objects, list)
 		if (obj->linked)
 			kpatch_detach_funcs(obj);
-	kpatch_switch_finish();
-	kpatch_ftrace_release_unused();
+	kpatch_ftrace_sync();
 	list_for_each_entry(obj, &kpmod->objects, list)
 		if (obj->linked)
 			kpatch_unlink_object_finish(obj);

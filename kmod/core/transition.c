@@ -87,7 +87,10 @@ static int kpatch_check_stacks(struct kpatch_switch_data *d)
 	struct task_struct *g, *t;
 	const struct kpatch_range *hit;
 
+	int ret = 0;
+
 	d->ntasks = 0;
+	rcu_read_lock();
 	for_each_process_thread(g, t) {
 		d->ntasks++;
 		/* Tasks on other CPUs are the stop_machine threads. */
@@ -96,12 +99,15 @@ static int kpatch_check_stacks(struct kpatch_switch_data *d)
 		hit = kpatch_stack_hit(d, kpatch_save_stack(t));
 		if (hit) {
 			d->busy = hit;
-			get_task_comm(d->comm, t);
+			/* No task_lock here: every other CPU is stopped. */
+			strscpy(d->comm, t->comm, sizeof(d->comm));
 			d->pid = task_pid_nr(t);
-			return -EBUSY;
+			ret = -EBUSY;
+			break;
 		}
 	}
-	return 0;
+	rcu_read_unlock();
+	return ret;
 }
 
 static int kpatch_switch_cb(void *data)
@@ -186,7 +192,7 @@ static int kpatch_collect_ranges(struct kpatch_switch_data *d,
  * kpatch_switch - commit the NFUNCS pending funcs of all patches at once.
  * WHAT names the operation for the log ("enable", "disable").  Returns 0
  * with kpatch_switch_committed set, or an error with nothing switched.
- * The caller then settles the ops and calls kpatch_switch_finish().
+ * The caller then settles the ops and calls kpatch_ftrace_sync().
  */
 int kpatch_switch(struct kpatch_module *kpmod, const char *what,
 		  unsigned int nfuncs)
@@ -228,15 +234,4 @@ int kpatch_switch(struct kpatch_module *kpmod, const char *what,
 out:
 	kfree(d.ranges);
 	return ret;
-}
-
-/*
- * kpatch_switch_finish - after the caller cleared every pending op (or
- * took the funcs off their stacks), wait until no handler can still be
- * looking at an op, then get ready for the next switch.
- */
-void kpatch_switch_finish(void)
-{
-	synchronize_rcu();
-	WRITE_ONCE(kpatch_switch_committed, false);
 }

@@ -76,4 +76,21 @@ check_not "refuse prepatch: post_unpatch not called" log_has 'kpt_bad: post_unpa
 
 check "rmmod kpatch (no patch uses it)" rmmod kpatch
 check_not "sysfs: /sys/kernel/kpatch is gone" test -e $KP_SYSFS
+
+# Missing kernel helpers are load errors naming them (fail_helper pretends).
+for helper in kallsyms_lookup_name stack_trace_save_tsk text_poke module_mutex; do
+	dmesg -c >/dev/null
+	check_not "missing $helper: insmod kpatch.ko fails" insmod /test/kpatch.ko fail_helper=$helper
+	check "missing $helper: the log names it" log_has "kpatch: cannot find the kernel helper $helper"
+	check_not "missing $helper: kpatch is not loaded" grep -q '^kpatch ' /proc/modules
+done
+
+# Without kallsyms_on_each_match_symbol (optional) symbols are found by
+# walking all of kallsyms: same positions.
+require "insmod kpatch.ko without kallsyms_on_each_match_symbol" insmod /test/kpatch.ko fail_helper=kallsyms_on_each_match_symbol
+require "insmod kpt_functional.ko" insmod /test/kpt_functional.ko
+check "full walk: cmp_range position 2 called" grep -q '^kpatch-functional cmp=1 ' /proc/cmdline
+check "full walk: cmp_range position 1 address" grep -q "first_cmp_range=$first\$" /proc/cmdline
+check "unload kpt_functional" kp_unload kpt_functional
+check "rmmod kpatch" rmmod kpatch
 GUEST
