@@ -103,7 +103,7 @@ vm_add_binary() {
 }
 
 vm__make_base_root() {
-	local r=$VM_ROOT applet tool
+	local r=$VM_ROOT tool
 	mkdir -p "$r"/{usr/bin,usr/lib,usr/lib64,proc,sys,dev,tmp,run,etc,test,root,mnt}
 	mkdir -p "$r/usr/lib/modules/$VM_KREL" "$r/usr/lib/kpatch" "$r/usr/lib/kpatch-test"
 	ln -s usr/bin "$r/bin"
@@ -119,9 +119,8 @@ vm__make_base_root() {
 		ln -s kmod "$r/usr/bin/$tool"
 	done
 	install -m 0755 /bin/busybox "$r/usr/bin/busybox"
-	for applet in $(/bin/busybox --list); do
-		[[ -e $r/usr/bin/$applet || -L $r/usr/bin/$applet ]] || ln -s busybox "$r/usr/bin/$applet"
-	done
+	# Links to /usr/bin/busybox; names already there (bash, kmod's) are kept.
+	/bin/busybox --install -s "$r/usr/bin"
 	cp "$VM_TOPDIR/test/lib/result.sh" "$VM_LIB_DIR/guest-lib.sh" "$r/usr/lib/kpatch-test/"
 	install -m 0755 "$VM_LIB_DIR/guest-init" "$r/init"
 	cp "$VM_KCACHE/modules/modules.builtin" "$VM_KCACHE/modules/modules.builtin.modinfo" \

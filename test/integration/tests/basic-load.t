@@ -7,6 +7,8 @@ source "$(dirname "$0")/../lib/vm.sh"
 vm_init
 vm_build_module "$VM_TESTDIR/hello"
 vm_run <<'GUEST'
+check "insmod is kmod's" test "$(readlink /usr/bin/insmod)" = kmod
+check "sh is bash" test "$(readlink /usr/bin/sh)" = bash
 check "modinfo shows the stock release" sh -c "modinfo -F vermagic /test/hello.ko | grep -q \"^$(uname -r) \""
 require "insmod hello.ko" insmod /test/hello.ko
 check "hello is in /proc/modules" grep -q '^hello ' /proc/modules
