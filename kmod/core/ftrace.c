@@ -34,7 +34,7 @@ static DEFINE_HASHTABLE(kpatch_loc_table, 7);
 static unsigned int kpatch_num_filtered;
 bool kpatch_switch_committed;
 
-static struct kpatch_loc *kpatch_loc_find(unsigned long ip)
+static notrace struct kpatch_loc *kpatch_loc_find(unsigned long ip)
 {
 	struct kpatch_loc *loc;
 
@@ -44,8 +44,11 @@ static struct kpatch_loc *kpatch_loc_find(unsigned long ip)
 	return NULL;
 }
 
-/* The func whose replacement runs at IP now; NULL: the original. */
-struct kpatch_func *kpatch_ftrace_active_func(unsigned long ip)
+/*
+ * The func whose replacement runs at IP now; NULL: the original.  notrace:
+ * the handler calls it, and it must work from any context, NMIs included.
+ */
+notrace struct kpatch_func *kpatch_ftrace_active_func(unsigned long ip)
 {
 	struct kpatch_loc *loc = kpatch_loc_find(ip);
 	struct kpatch_func *func;
