@@ -3,7 +3,8 @@
 # patch replaces, so loading the patch fails with -EBUSY and a log line
 # naming the function and the task; the same patch with
 # KPATCH_FORCE_UNSAFE loads.  Unloading is checked the same way: with the
-# kthread sleeping in the replacement, disabling fails until it is gone.
+# kthread sleeping in the replacement, disabling fails, and so does a
+# replace patch that would retire it, until the kthread is gone.
 set -euo pipefail
 # shellcheck source=../lib/vm.sh
 source "$(dirname "$0")/../lib/vm.sh"
@@ -50,6 +51,12 @@ check "the kthread runs the new function" wait_until 10 sh -c "[ \$(cat $new_cal
 check_not "disable fails: the replacement is on a stack" sh -c "echo 0 > $kp/enabled"
 check "log names the replacement and the task" log_has "kpt_active: cannot disable: function kpt_sleeper_target \(kpt_sleeper, its replacement, patch kpt_active\) is in use by task kpt_sleeper \(pid $pid\)"
 check "still enabled" grep -qx 1 $kp/enabled
+dmesg -c >/dev/null
+orig=$(cat /proc/cmdline)
+check_not "a replace patch is refused: it would retire the busy replacement" insmod /test/kpt_replacer.ko
+check "log names the busy replacement" log_has "kpt_replacer: cannot enable \(replace\): function kpt_sleeper_target \(kpt_sleeper, its replacement, patch kpt_active\) is in use by task kpt_sleeper"
+check "kpt_active stays enabled and patched" test "$(cat $kp/enabled)$(cat $kp/kpt_sleeper/patched)" = 11
+check "/proc/cmdline unchanged" test "$(cat /proc/cmdline)" = "$orig"
 check "rmmod kpt_sleeper" rmmod kpt_sleeper
 check "unload kpt_active" kp_unload kpt_active
 check "kpatch.ko not in use" kp_refcnt_is 0
