@@ -51,6 +51,13 @@ struct isym {
 	GElf_Sym sym;
 };
 
+/* A .kpatch.relocations entry, by the place it relocates. */
+struct kreloc {
+	const struct isec *sec;
+	long off;
+	char desc[256];		/* "name+addend@objname" */
+};
+
 struct iobj {
 	const char *path;
 	int fd;
@@ -59,6 +66,8 @@ struct iobj {
 	size_t nsecs;
 	struct isym *syms;
 	size_t nsyms;
+	struct kreloc *krelocs;
+	size_t nkrelocs;
 };
 
 /* A relocation target resolved to a section and an offset in it. */
@@ -210,6 +219,13 @@ static int read_symbols(struct iobj *o)
 	return 0;
 }
 
+static int cmp_rela(const void *a, const void *b)
+{
+	const GElf_Rela *x = a, *y = b;
+
+	return x->r_offset < y->r_offset ? -1 : x->r_offset > y->r_offset;
+}
+
 static int read_relas(struct iobj *o)
 {
 	size_t i, j;
@@ -259,6 +275,8 @@ static int read_relas(struct iobj *o)
 				return -1;
 			}
 		}
+		/* Sorted by offset: entries are looked up by range. */
+		qsort(target->relas, target->nrelas, sizeof(GElf_Rela), cmp_rela);
 	}
 	return 0;
 }
@@ -305,20 +323,34 @@ static void close_object(struct iobj *o)
 			free(o->secs[i].relas);
 	free(o->secs);
 	free(o->syms);
+	free(o->krelocs);
 	if (o->elf)
 		elf_end(o->elf);
 	if (o->fd >= 0)
 		close(o->fd);
 }
 
+/* Index of the first relocation of s at or after off. */
+static size_t first_rela(const struct isec *s, GElf_Addr off)
+{
+	size_t lo = 0, hi = s->nrelas;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->relas[mid].r_offset < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static const GElf_Rela *rela_at(const struct isec *s, GElf_Addr off)
 {
-	size_t i;
+	size_t i = first_rela(s, off);
 
-	for (i = 0; i < s->nrelas; i++)
-		if (s->relas[i].r_offset == off)
-			return &s->relas[i];
-	return NULL;
+	return i < s->nrelas && s->relas[i].r_offset == off ? &s->relas[i] : NULL;
 }
 
 static struct target resolve(struct iobj *o, const GElf_Rela *rela)
@@ -533,6 +565,40 @@ static int dump_symbols_table(struct iobj *o)
 	return 0;
 }
 
+static int record_kreloc(struct iobj *o, struct isec *ksyms, const struct target *dest,
+			 size_t ksym_off, long addend)
+{
+	const char *name = string_at(o, ksyms, ksym_off + offsetof(struct kpatch_symbol, name));
+	const char *obj = string_at(o, ksyms, ksym_off + offsetof(struct kpatch_symbol, objname));
+	struct kreloc *k;
+
+	k = realloc(o->krelocs, (o->nkrelocs + 1) * sizeof(*k));
+	if (!k) {
+		error(o->path, "out of memory");
+		return -1;
+	}
+	o->krelocs = k;
+	k = &o->krelocs[o->nkrelocs++];
+	k->sec = dest->sec;
+	k->off = dest->off;
+	if (addend)
+		snprintf(k->desc, sizeof(k->desc), "%s%+ld@%s", name ? name : "?", addend,
+			 obj ? obj : "?");
+	else
+		snprintf(k->desc, sizeof(k->desc), "%s@%s", name ? name : "?", obj ? obj : "?");
+	return 0;
+}
+
+static const struct kreloc *kreloc_at(const struct iobj *o, const struct isec *sec, long off)
+{
+	size_t i;
+
+	for (i = 0; i < o->nkrelocs; i++)
+		if (o->krelocs[i].sec == sec && o->krelocs[i].off == off)
+			return &o->krelocs[i];
+	return NULL;
+}
+
 static int dump_relocations(struct iobj *o)
 {
 	const size_t es = sizeof(struct kpatch_relocation);
@@ -567,6 +633,9 @@ static int dump_relocations(struct iobj *o)
 			return -1;
 		}
 		in = covering(o, dest.sec, dest.off, 1);
+		if (record_kreloc(o, ksyms, &dest, (size_t)ks.off,
+				  (long)field(s, base + offsetof(struct kpatch_relocation, addend), 8)))
+			return -1;
 		printf("reloc dest=%s+0x%lx in=%s type=%s addend=%ld objname=%s external=%ld ",
 		       dest.sec->name, (unsigned long)dest.off, in ? in->name : "-",
 		       rela_type((unsigned int)field(s, base + offsetof(struct kpatch_relocation, type), 4)),
@@ -671,13 +740,11 @@ static const char *entry_owner(struct iobj *o, const struct isec *s, size_t star
 {
 	size_t i;
 
-	for (i = 0; i < s->nrelas; i++) {
+	for (i = first_rela(s, start); i < s->nrelas && s->relas[i].r_offset < end; i++) {
 		const GElf_Rela *r = &s->relas[i];
 		const struct isym *f;
 		struct target t;
 
-		if (r->r_offset < start || r->r_offset >= end)
-			continue;
 		t = resolve(o, r);
 		if (GELF_ST_TYPE(t.sym->sym.st_info) == STT_FUNC && !t.sec)
 			return t.sym->name;
@@ -695,7 +762,7 @@ static void dump_entry(struct iobj *o, const struct isec *s, size_t idx, size_t 
 {
 	const char *owner = entry_owner(o, s, start, end);
 	char buf[512];
-	size_t i;
+	size_t i, off;
 	int first = 1;
 
 	/* .orc_unwind has no relocations: entry i describes .orc_unwind_ip's. */
@@ -706,15 +773,21 @@ static void dump_entry(struct iobj *o, const struct isec *s, size_t idx, size_t 
 			owner = entry_owner(o, ip, idx * 4, idx * 4 + 4);
 	}
 	printf("entry %s %zu owner=%s refs=", s->name, idx, owner);
-	for (i = 0; i < s->nrelas; i++) {
-		struct target t;
+	i = first_rela(s, start);
+	for (off = start; off < end; off++) {
+		const struct kreloc *k = o->nkrelocs ? kreloc_at(o, s, (long)off) : NULL;
 
-		if (s->relas[i].r_offset < start || s->relas[i].r_offset >= end)
-			continue;
-		t = resolve(o, &s->relas[i]);
-		describe(o, &t, buf, sizeof(buf));
-		printf("%s%s", first ? "" : ",", buf);
-		first = 0;
+		for (; i < s->nrelas && s->relas[i].r_offset == off; i++) {
+			struct target t = resolve(o, &s->relas[i]);
+
+			describe(o, &t, buf, sizeof(buf));
+			printf("%s%s", first ? "" : ",", buf);
+			first = 0;
+		}
+		if (k) {
+			printf("%s%s", first ? "" : ",", k->desc);
+			first = 0;
+		}
 	}
 	printf("%s\n", first ? "-" : "");
 }
