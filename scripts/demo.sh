@@ -81,7 +81,8 @@ main() {
 	vm_init
 	vm_add_file "$out/$MODNAME.ko" "$MODNAME.ko"
 	say "Booting the stock kernel $release in QEMU"
-	guest_script | vm_run --name "demo guest" >"$out/results" || rc=$?
+	guest_script >"$out/guest.sh"
+	vm_run --name "demo guest" <"$out/guest.sh" >"$out/results" || rc=$?
 	tr -d '\r' <"$VM_GUEST_LOG" | sed -n 's/^DEMO| //p'
 	say "Checks"
 	sed 's/^/    /' "$out/results"
