@@ -7,15 +7,22 @@
  *	-SYSCALL_DEFINE1(newuname, struct new_utsname __user *, name)
  *	+KPATCH_SYSCALL_DEFINE1(newuname, struct new_utsname __user *, name)
  *
- * They define the same functions as the kernel's x86_64 pt_regs wrappers
- * (kernels 4.17 and later): __x64_sys_NAME and, with IA32_EMULATION,
- * __ia32_sys_NAME, which decode the registers and call the static
- * __se_sys_NAME (sign extension) and the static inline __do_sys_NAME (the
- * body).  What SYSCALL_DEFINE adds besides the functions is left out:
- * the ftrace syscall metadata (SYSCALL_METADATA: static trace event data
- * and __syscalls_metadata entries, which a patch module must not
- * duplicate) and the error-injection list entries.  The running kernel
- * keeps its own copies of both for the syscall.
+ * Why: on x86_64 (kernels 4.17 and later) SYSCALL_DEFINEn(NAME) makes the
+ * pt_regs entry points __x64_sys_NAME and, with IA32_EMULATION,
+ * __ia32_sys_NAME, which decode the registers and call the body,
+ * __do_sys_NAME, through __se_sys_NAME (sign extension, inlined).  The
+ * body is "static inline", and kernel inline functions are notrace: when
+ * gcc keeps it out of line it has no __fentry__ call and cannot be
+ * patched, while the entry points, which can, do not change.  These macros
+ * name the body __kpatch_do_sys_NAME instead, so in the patched object it
+ * is a new function, the entry points change (they call it) and the patch
+ * replaces them.  Everything else SYSCALL_DEFINE makes (the trace
+ * metadata, the error-injection entries) is made the same way as in the
+ * original, so it does not count as a change.
+ *
+ * SYSCALL_DEFINE0 needs no such help: its body is an ordinary function
+ * with the entry points as aliases.  KPATCH_SYSCALL_DEFINE0 is provided so
+ * patches can use one spelling.
  */
 #ifndef _KPATCH_SYSCALL_H_
 #define _KPATCH_SYSCALL_H_
@@ -27,67 +34,54 @@
 #error "kpatch-syscall.h: KPATCH_SYSCALL_DEFINE supports x86_64 only"
 #endif
 
-/* The pt_regs stub, like the kernel's __SYS_STUBx minus error injection. */
-#define __KPATCH_SYS_STUBx(abi, name, ...)				\
-	long __##abi##_##name(const struct pt_regs *regs);		\
-	long __##abi##_##name(const struct pt_regs *regs)		\
-	{								\
-		return __se_##name(__VA_ARGS__);			\
-	}
-
-/* SYSCALL_DEFINE0's stubs are aliases of __do_sys_NAME; so are these. */
-#define __KPATCH_SYS_STUB0(abi, name)					\
-	long __##abi##_##name(const struct pt_regs *regs)		\
-		__alias(__do_##name);
-
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 7, 0)
 #define __KPATCH_X64_SYS_STUBx(x, name, ...)				\
-	__KPATCH_SYS_STUBx(x64, sys##name,				\
-			   SC_X86_64_REGS_TO_ARGS(x, __VA_ARGS__))
-
-#ifdef CONFIG_IA32_EMULATION
-#define __KPATCH_IA32_SYS_STUBx(x, name, ...)				\
-	__KPATCH_SYS_STUBx(ia32, sys##name,				\
-			   SC_IA32_REGS_TO_ARGS(x, __VA_ARGS__))
-#define __KPATCH_IA32_SYS_STUB0(name)	__KPATCH_SYS_STUB0(ia32, sys_##name)
+	__X64_SYS_STUBx(x, name, __VA_ARGS__)
 #else
-#define __KPATCH_IA32_SYS_STUBx(x, name, ...)
-#define __KPATCH_IA32_SYS_STUB0(name)
+/* Before 5.7 __SYSCALL_DEFINEx wrote the x86_64 stub itself. */
+#define __KPATCH_X64_SYS_STUBx(x, name, ...)				\
+	asmlinkage long __x64_sys##name(const struct pt_regs *regs);	\
+	ALLOW_ERROR_INJECTION(__x64_sys##name, ERRNO);			\
+	asmlinkage long __x64_sys##name(const struct pt_regs *regs)	\
+	{								\
+		return __se_sys##name(SC_X86_64_REGS_TO_ARGS(x, __VA_ARGS__)); \
+	}
 #endif
 
+/* The kernel's x86 __SYSCALL_DEFINEx, with the body renamed. */
 #define __KPATCH_SYSCALL_DEFINEx(x, name, ...)				\
 	static long __se_sys##name(__MAP(x, __SC_LONG, __VA_ARGS__));	\
-	static inline long __do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__)); \
+	static inline long						\
+	__kpatch_do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__));	\
 	__KPATCH_X64_SYS_STUBx(x, name, __VA_ARGS__)			\
-	__KPATCH_IA32_SYS_STUBx(x, name, __VA_ARGS__)			\
+	__IA32_SYS_STUBx(x, name, __VA_ARGS__)				\
 	static long __se_sys##name(__MAP(x, __SC_LONG, __VA_ARGS__))	\
 	{								\
-		long ret = __do_sys##name(__MAP(x, __SC_CAST, __VA_ARGS__)); \
+		long ret = __kpatch_do_sys##name(			\
+				__MAP(x, __SC_CAST, __VA_ARGS__));	\
 		__MAP(x, __SC_TEST, __VA_ARGS__);			\
 		__PROTECT(x, ret, __MAP(x, __SC_ARGS, __VA_ARGS__));	\
 		return ret;						\
 	}								\
-	static inline long __do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__))
+	static inline long						\
+	__kpatch_do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__))
 
-/* The 0-argument form as SYSCALL_DEFINE0 has it since 5.7. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 7, 0)
-#define KPATCH_SYSCALL_DEFINE0(sname)					\
-	static long __do_sys_##sname(const struct pt_regs *__unused);	\
-	__KPATCH_SYS_STUB0(x64, sys_##sname)				\
-	__KPATCH_IA32_SYS_STUB0(sname)					\
-	static long __do_sys_##sname(const struct pt_regs *__unused)
-#endif
+#define KPATCH_SYSCALL_DEFINEx(x, sname, ...)				\
+	SYSCALL_METADATA(sname, x, __VA_ARGS__)				\
+	__KPATCH_SYSCALL_DEFINEx(x, sname, __VA_ARGS__)
 
+#define KPATCH_SYSCALL_DEFINE0(sname)	SYSCALL_DEFINE0(sname)
 #define KPATCH_SYSCALL_DEFINE1(name, ...)				\
-	__KPATCH_SYSCALL_DEFINEx(1, _##name, __VA_ARGS__)
+	KPATCH_SYSCALL_DEFINEx(1, _##name, __VA_ARGS__)
 #define KPATCH_SYSCALL_DEFINE2(name, ...)				\
-	__KPATCH_SYSCALL_DEFINEx(2, _##name, __VA_ARGS__)
+	KPATCH_SYSCALL_DEFINEx(2, _##name, __VA_ARGS__)
 #define KPATCH_SYSCALL_DEFINE3(name, ...)				\
-	__KPATCH_SYSCALL_DEFINEx(3, _##name, __VA_ARGS__)
+	KPATCH_SYSCALL_DEFINEx(3, _##name, __VA_ARGS__)
 #define KPATCH_SYSCALL_DEFINE4(name, ...)				\
-	__KPATCH_SYSCALL_DEFINEx(4, _##name, __VA_ARGS__)
+	KPATCH_SYSCALL_DEFINEx(4, _##name, __VA_ARGS__)
 #define KPATCH_SYSCALL_DEFINE5(name, ...)				\
-	__KPATCH_SYSCALL_DEFINEx(5, _##name, __VA_ARGS__)
+	KPATCH_SYSCALL_DEFINEx(5, _##name, __VA_ARGS__)
 #define KPATCH_SYSCALL_DEFINE6(name, ...)				\
-	__KPATCH_SYSCALL_DEFINEx(6, _##name, __VA_ARGS__)
+	KPATCH_SYSCALL_DEFINEx(6, _##name, __VA_ARGS__)
 
 #endif /* _KPATCH_SYSCALL_H_ */

@@ -31,31 +31,31 @@ host=$(cat /proc/sys/kernel/hostname)
 
 for fmt in $(patch_formats kpatch_cb); do
 	# The module comes and goes while the patch is active.
-	dmesg -C
+	log_mark
 	require "$fmt: load the patch (binfmt_misc not loaded)" patch_load $fmt kpatch_cb
 	check "$fmt: vmlinux pre_patch then post_patch, mod NULL" log_order "$(cb "pre_patch $VM")" "$(cb "post_patch $VM")"
 	check_not "$fmt: no callback for the absent module" log_has "$(cb "pre_patch $BM")"
 	check "$fmt: /proc/cmdline is patched" grep -q '^kpatch-callbacks ' /proc/cmdline
-	dmesg -C
+	log_mark
 	require "$fmt: modprobe binfmt_misc" bm_load
 	check "$fmt: module pre_patch then post_patch on load" log_order "$(cb "pre_patch $BM")" "$(cb "post_patch $BM")"
 	check "$fmt: module is patched" grep -qx "enabled (kpatch-callbacks)" $bm/status
-	dmesg -C
+	log_mark
 	check "$fmt: rmmod binfmt_misc" bm_unload
 	check "$fmt: module pre_unpatch then post_unpatch on removal" log_order "$(cb "pre_unpatch $BM")" "$(cb "post_unpatch $BM")"
-	dmesg -C
+	log_mark
 	check "$fmt: unload the patch" patch_unload $fmt kpatch_cb
 	check "$fmt: vmlinux pre_unpatch then post_unpatch" log_order "$(cb "pre_unpatch $VM")" "$(cb "post_unpatch $VM")"
 	check_not "$fmt: none for the removed module" log_has "$(cb "pre_unpatch $BM")"
 
 	# The module is there before the patch.
 	require "$fmt: modprobe binfmt_misc first" bm_load
-	dmesg -C
+	log_mark
 	require "$fmt: load the patch" patch_load $fmt kpatch_cb
 	check "$fmt: both pre_patch before both post_patch" log_order "$(cb "pre_patch $VM")" "$(cb "post_patch $BM")"
 	check "$fmt: (the other way round too)" log_order "$(cb "pre_patch $BM")" "$(cb "post_patch $VM")"
 	check "$fmt: loaded module is patched" grep -qx "enabled (kpatch-callbacks)" $bm/status
-	dmesg -C
+	log_mark
 	check "$fmt: unload the patch" patch_unload $fmt kpatch_cb
 	check "$fmt: both pre_unpatch before both post_unpatch" log_order "$(cb "pre_unpatch $VM")" "$(cb "post_unpatch $BM")"
 	check "$fmt: (the other way round too)" log_order "$(cb "pre_unpatch $BM")" "$(cb "post_unpatch $VM")"
@@ -63,7 +63,7 @@ for fmt in $(patch_formats kpatch_cb); do
 
 	# A failing pre-patch callback.
 	hostname kpatch-fail
-	dmesg -C
+	log_mark
 	check_not "$fmt: load fails when vmlinux's pre_patch fails" patch_load $fmt kpatch_cb
 	hostname "$host"
 	check "$fmt: the callback ran and refused" log_has "kpatch-callbacks: pre_patch vmlinux refused"

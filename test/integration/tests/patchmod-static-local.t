@@ -20,7 +20,7 @@ source /test/patchmod-guest.sh
 
 # drop VALUE: write drop_caches with a clean kernel log.
 drop() {
-	dmesg -C
+	log_mark
 	echo "$1" >/proc/sys/vm/drop_caches
 }
 

@@ -25,16 +25,35 @@ kpatch_remove() {
 	wait_until 10 rmmod "$1"
 }
 
-# log_has TEXT: the kernel log has a line containing TEXT.
-log_has() {
-	dmesg | grep -qF -- "$1"
+# log_mark: later log_has/log_order only look at kernel messages from now on
+# (busybox dmesg cannot clear the log).
+LOG_MARK=
+log_mark() {
+	LOG_MARK="patchmod-log-mark-$RANDOM$RANDOM"
+	echo "$LOG_MARK" >/dev/kmsg
 }
 
-# log_order TEXT...: the kernel log has lines with each TEXT, in this order.
+# log_since_mark: the kernel log after the last log_mark.
+log_since_mark() {
+	if [[ -n $LOG_MARK ]]; then
+		dmesg | sed -n "/$LOG_MARK/,\$p"
+	else
+		dmesg
+	fi
+}
+
+# log_has TEXT: the kernel log (since the mark) has a line containing TEXT.
+log_has() {
+	log_since_mark | grep -qF -- "$1"
+}
+
+# log_order TEXT...: the kernel log (since the mark) has lines with each
+# TEXT, in this order.
 log_order() {
 	local last=0 line text
+	log_since_mark >/tmp/patchmod-log
 	for text in "$@"; do
-		line=$(dmesg | grep -nF -- "$text" | head -n 1 | cut -d: -f1)
+		line=$(grep -nF -- "$text" /tmp/patchmod-log | head -n 1 | cut -d: -f1)
 		[[ -n $line && $line -gt $last ]] || {
 			echo "'$text' is missing or out of order"
 			return 1
