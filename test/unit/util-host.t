@@ -11,7 +11,14 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 source "$TOP/test/lib/result.sh"
 
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/kpatch-util-host.XXXXXX")
-trap 'rm -rf "$SCRATCH"' EXIT
+# kpatch's output goes to a log, shown when a check failed.
+finish() {
+	if ((RESULT_FAILURES > 0)) && [[ -f $SCRATCH/kpatch.log ]]; then
+		tail -n 60 "$SCRATCH/kpatch.log" >&2
+	fi
+	rm -rf "$SCRATCH"
+}
+trap finish EXIT
 K=$TOP/kpatch/kpatch
 MODSRC=$TOP/test/integration/tests/util-load/modules
 
@@ -25,7 +32,7 @@ kp() {
 	local rc=0
 	"$K" "$@" >"$OUT" 2>&1 || rc=$?
 	echo "$rc" >"$OUT.rc"
-	sed "s|^|  [kpatch $*] |" "$OUT" >&2
+	sed "s|^|[kpatch $*] |" "$OUT" >>"$SCRATCH/kpatch.log"
 }
 said() { grep -q -- "$1" "$OUT"; }
 status_was() { [[ $(cat "$OUT.rc") == "$1" ]]; }
