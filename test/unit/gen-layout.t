@@ -22,12 +22,13 @@ if ! KCACHE=$("$TOP/kpatch-build/kpatch-stock-kernel" -c headers 2>"$WORK/err");
 fi
 gcc -c -o "$WORK/fixture.o" "$TOP/test/unit/gen/fixture.S"
 
-# build NAME FORMAT: the finished module $WORK/NAME.ko and its readelf dumps.
+# build NAME FORMAT [OBJ]: the finished module $WORK/NAME.ko and its
+# readelf dumps.
 build() {
-	local name=$1 format=$2
+	local name=$1 format=$2 obj=${3:-$WORK/fixture.o}
 	"$BUILD" -n "$name" -f "$format" -k "$KCACHE/build" -t "$TOOLS" \
 		-s "$TOP/kmod/core/Module.symvers" -o "$WORK/$name.ko" \
-		"$WORK/fixture.o" >"$WORK/$name.log" 2>&1 || return 1
+		"$obj" >"$WORK/$name.log" 2>&1 || return 1
 	readelf -SW "$WORK/$name.ko" >"$WORK/$name.sections"
 	readelf -sW "$WORK/$name.ko" >"$WORK/$name.symbols"
 	readelf -rW "$WORK/$name.ko" >"$WORK/$name.relocs"
@@ -126,4 +127,21 @@ if build kp kpatch; then
 	check "kpatch: readelf finds no problem" sh -c "! readelf -a '$WORK/kp.ko' 2>&1 >/dev/null | grep -q ."
 else
 	fail "kpatch-format module builds" "$(tail -n 3 "$WORK/kp.log")"
+fi
+
+force_reloc_ok() {
+	grep -A2 "'\.rela\.kpatch\.force'" "$WORK/force.relocs" |
+		grep -qE 'R_X86_64_64 .* \.text\.cmdline_proc_show \+ 0$'
+}
+
+# KPATCH_FORCE_UNSAFE in the kpatch format: the hook finds .kpatch.force.
+gcc -c -DFORCE -o "$WORK/force.o" "$TOP/test/unit/gen/fixture.S"
+if build force kpatch "$WORK/force.o"; then
+	pass "kpatch-format module with KPATCH_FORCE_UNSAFE builds"
+	check "kpatch: force markers delimit .kpatch.force (one entry)" \
+		marker_in force __kpatch_force_end '\.kpatch\.force' 8
+	check "kpatch: the force entry is relocated to the patched function" \
+		force_reloc_ok
+else
+	fail "kpatch-format module with KPATCH_FORCE_UNSAFE builds" "$(tail -n 3 "$WORK/force.log")"
 fi

@@ -51,6 +51,11 @@ patched_ok() {
 
 orig=$(cat /proc/consoles)
 expected_suffixes >/tmp/expected
+check "livepatch module: modinfo livepatch: Y" test "$(modinfo -F livepatch /test/kpatch_calls.ko)" = Y
+for fmt in $(patch_formats kpatch_calls); do
+	check "$fmt: vermagic is the running kernel's" \
+		test "$(modinfo -F vermagic "$(patch_file $fmt kpatch_calls)" | cut -d' ' -f1)" = "$(uname -r)"
+done
 for fmt in $(patch_formats kpatch_calls); do
 	require "$fmt: load" patch_load $fmt kpatch_calls
 	check "$fmt: /proc/consoles shows what c_next, nr_running and seq_printf did" patched_ok /tmp/expected
