@@ -52,6 +52,7 @@ int kpatch_write_dynrelas(struct kpatch_object *obj);
 /* ftrace.c: the redirection (per-address stacks of kpatch_funcs). */
 extern bool kpatch_switch_committed;
 int kpatch_ftrace_add_func(struct kpatch_func *func);
+int kpatch_ftrace_filter_new(void);
 void kpatch_ftrace_del_func(struct kpatch_func *func);
 void kpatch_ftrace_sync(void);
 struct kpatch_func *kpatch_ftrace_active_func(unsigned long ip);

@@ -130,64 +130,135 @@ static struct ftrace_ops kpatch_ftrace_ops __read_mostly = {
 		 0,
 };
 
-static void kpatch_ftrace_busy(struct kpatch_func *func)
+/* One code update for many addresses where ftrace_set_filter_ips exists. */
+static int kpatch_set_filter_ips(unsigned long *ips, unsigned int cnt,
+				 int remove)
 {
-	pr_err("%s: cannot redirect %s (%s): the function is already redirected by livepatch or another ftrace IPMODIFY user; refusing to patch it\n",
-	       kpatch_name(func->obj->kpmod), func->name, func->obj->name);
-}
-
-static int kpatch_filter_add(struct kpatch_func *func, unsigned long ip)
-{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
+	return ftrace_set_filter_ips(&kpatch_ftrace_ops, ips, cnt, remove, 0);
+#else
+	unsigned int i;
 	int ret;
 
-	ret = ftrace_set_filter_ip(&kpatch_ftrace_ops, ip, 0, 0);
-	if (ret) {
-		if (ret == -EBUSY)
-			kpatch_ftrace_busy(func);
-		else
-			pr_err("%s: ftrace cannot filter %s (%s) at %px (%d)\n",
-			       kpatch_name(func->obj->kpmod), func->name,
-			       func->obj->name, (void *)ip, ret);
-		return ret;
-	}
-	if (!kpatch_num_filtered) {
-		ret = register_ftrace_function(&kpatch_ftrace_ops);
-		if (ret) {
-			if (ret == -EBUSY)
-				kpatch_ftrace_busy(func);
-			else
-				pr_err("cannot register the ftrace handler (%d)\n",
-				       ret);
-			ftrace_set_filter_ip(&kpatch_ftrace_ops, ip, 1, 0);
+	for (i = 0; i < cnt; i++) {
+		ret = ftrace_set_filter_ip(&kpatch_ftrace_ops, ips[i], remove, 0);
+		if (ret && !remove) {
+			while (i--)
+				ftrace_set_filter_ip(&kpatch_ftrace_ops, ips[i], 1, 0);
 			return ret;
 		}
 	}
-	kpatch_num_filtered++;
+	return 0;
+#endif
+}
+
+/* Filter CNT more addresses; the first ones also register the handler. */
+static int kpatch_filter_add(unsigned long *ips, unsigned int cnt)
+{
+	int ret;
+
+	ret = kpatch_set_filter_ips(ips, cnt, 0);
+	if (ret)
+		return ret;
+	if (!kpatch_num_filtered) {
+		ret = register_ftrace_function(&kpatch_ftrace_ops);
+		if (ret) {
+			kpatch_set_filter_ips(ips, cnt, 1);
+			return ret;
+		}
+	}
+	kpatch_num_filtered += cnt;
 	return 0;
 }
 
-static void kpatch_filter_del(unsigned long ip)
+static void kpatch_filter_del(unsigned long *ips, unsigned int cnt)
 {
 	int ret;
 
 	/* An empty filter means "every function": unregister first. */
-	if (kpatch_num_filtered == 1) {
+	if (kpatch_num_filtered == cnt) {
 		ret = unregister_ftrace_function(&kpatch_ftrace_ops);
 		if (ret)
 			pr_err("cannot unregister the ftrace handler (%d)\n", ret);
 	}
-	ret = ftrace_set_filter_ip(&kpatch_ftrace_ops, ip, 1, 0);
+	ret = kpatch_set_filter_ips(ips, cnt, 1);
 	if (ret)
-		pr_err("cannot remove %px from the ftrace filter (%d)\n",
-		       (void *)ip, ret);
-	kpatch_num_filtered--;
+		pr_err("cannot remove %u addresses from the ftrace filter (%d)\n",
+		       cnt, ret);
+	kpatch_num_filtered -= cnt;
 }
 
-static struct kpatch_loc *kpatch_loc_get(struct kpatch_func *func,
-					 unsigned long ip)
+static void kpatch_filter_failed(struct kpatch_func *func, int ret)
+{
+	if (ret == -EBUSY)
+		pr_err("%s: cannot redirect %s (%s): the function is already redirected by livepatch or another ftrace IPMODIFY user; refusing to patch it\n",
+		       kpatch_name(func->obj->kpmod), func->name, func->obj->name);
+	else
+		pr_err("%s: ftrace cannot redirect %s (%s) at %px (%d)\n",
+		       kpatch_name(func->obj->kpmod), func->name,
+		       func->obj->name, (void *)func->ftrace_ip, ret);
+}
+
+/* After a failed batch: one by one, so the log names the culprit. */
+static int kpatch_filter_new_one_by_one(void)
+{
+	struct kpatch_func *func;
+	struct kpatch_loc *loc;
+	int bkt, ret;
+
+	hash_for_each(kpatch_loc_table, bkt, loc, hnode) {
+		if (loc->filtered || list_empty(&loc->funcs))
+			continue;
+		ret = kpatch_filter_add(&loc->ip, 1);
+		if (ret) {
+			func = list_first_entry(&loc->funcs, struct kpatch_func,
+						stack_node);
+			kpatch_filter_failed(func, ret);
+			return ret;
+		}
+		loc->filtered = true;
+	}
+	return 0;
+}
+
+/*
+ * kpatch_ftrace_filter_new - attach the handler to the addresses funcs
+ * were added at since the last call, with one code update.  On error
+ * some may be attached; kpatch_ftrace_sync() detaches them once their
+ * funcs are gone.
+ */
+int kpatch_ftrace_filter_new(void)
+{
+	struct kpatch_loc *loc;
+	unsigned long *ips;
+	unsigned int n = 0;
+	int bkt, ret;
+
+	hash_for_each(kpatch_loc_table, bkt, loc, hnode)
+		if (!loc->filtered && !list_empty(&loc->funcs))
+			n++;
+	if (!n)
+		return 0;
+	ips = kmalloc_array(n, sizeof(*ips), GFP_KERNEL);
+	if (!ips)
+		return -ENOMEM;
+	n = 0;
+	hash_for_each(kpatch_loc_table, bkt, loc, hnode)
+		if (!loc->filtered && !list_empty(&loc->funcs))
+			ips[n++] = loc->ip;
+	ret = kpatch_filter_add(ips, n);
+	kfree(ips);
+	if (ret)
+		return kpatch_filter_new_one_by_one() ?: ret;
+	hash_for_each(kpatch_loc_table, bkt, loc, hnode)
+		if (!list_empty(&loc->funcs))
+			loc->filtered = true;
+	return 0;
+}
+
+static struct kpatch_loc *kpatch_loc_get(unsigned long ip)
 {
 	struct kpatch_loc *loc = kpatch_loc_find(ip);
-	int ret;
 
 	if (loc)
 		return loc;
@@ -196,19 +267,15 @@ static struct kpatch_loc *kpatch_loc_get(struct kpatch_func *func,
 		return ERR_PTR(-ENOMEM);
 	loc->ip = ip;
 	INIT_LIST_HEAD(&loc->funcs);
-	ret = kpatch_filter_add(func, ip);
-	if (ret) {
-		kfree(loc);
-		return ERR_PTR(ret);
-	}
-	loc->filtered = true;
+	/* Not filtered yet: kpatch_ftrace_filter_new() does that. */
 	hash_add_rcu(kpatch_loc_table, &loc->hnode, ip);
 	return loc;
 }
 
 /*
  * kpatch_ftrace_add_func - put FUNC (op already set) on the stack of its
- * address, in patch order, attaching the ftrace handler if needed.
+ * address, in patch order.  The handler reaches a new address only after
+ * kpatch_ftrace_filter_new().
  */
 int kpatch_ftrace_add_func(struct kpatch_func *func)
 {
@@ -223,7 +290,7 @@ int kpatch_ftrace_add_func(struct kpatch_func *func)
 		       kpatch_name(func->obj->kpmod), func->name, func->obj->name);
 		return -EINVAL;
 	}
-	loc = kpatch_loc_get(func, ip);
+	loc = kpatch_loc_get(ip);
 	if (IS_ERR(loc))
 		return PTR_ERR(loc);
 	func->ftrace_ip = ip;
@@ -260,6 +327,8 @@ void kpatch_ftrace_sync(void)
 {
 	struct kpatch_loc *loc, *next;
 	struct hlist_node *tmp;
+	unsigned long *ips;
+	unsigned int n = 0;
 	LIST_HEAD(dead);
 	int bkt;
 
@@ -268,12 +337,23 @@ void kpatch_ftrace_sync(void)
 			continue;
 		hash_del_rcu(&loc->hnode);
 		list_add(&loc->dead, &dead);
+		n += loc->filtered;
 	}
 	synchronize_rcu();
 	WRITE_ONCE(kpatch_switch_committed, false);
+	if (list_empty(&dead))
+		return;
+
+	ips = n ? kmalloc_array(n, sizeof(*ips), GFP_KERNEL) : NULL;
+	n = 0;
 	list_for_each_entry_safe(loc, next, &dead, dead) {
-		if (loc->filtered)
-			kpatch_filter_del(loc->ip);
+		if (loc->filtered && ips)
+			ips[n++] = loc->ip;
+		else if (loc->filtered)
+			kpatch_filter_del(&loc->ip, 1);	/* no memory: slowly */
 		kfree(loc);
 	}
+	if (n)
+		kpatch_filter_del(ips, n);
+	kfree(ips);
 }

@@ -168,6 +168,11 @@ int kpatch_link_object(struct kpatch_object *obj, struct module *mod,
 	ret = kpatch_attach_funcs(obj, op);
 	if (ret)
 		goto err_callback;
+	ret = kpatch_ftrace_filter_new();
+	if (ret) {
+		kpatch_detach_funcs(obj);
+		goto err_callback;
+	}
 	obj->linked = true;
 	obj->patched = op == KPATCH_OP_NONE;
 	return 0;

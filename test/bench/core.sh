@@ -39,11 +39,18 @@ ns_per_call() {
 	awk -v ns="$ns" -v n="$n" 'BEGIN { printf "%.3f\n", ns / n }'
 }
 
-# pauses PATCH: pause_ns after each of $RUNS enables, in us.
+# pauses PATCH: pause_ns after each of $RUNS enables, in us; the wall time
+# of each enable (resolution, ftrace updates, switch, grace period), in ms,
+# goes to /tmp/wall.PATCH.
 pauses() {
-	local kp=$KP_SYSFS/$1 r
+	local kp=$KP_SYSFS/$1 r t0 t1
+	: >"/tmp/wall.$1"
 	for ((r = 0; r < RUNS; r++)); do
-		echo 0 >"$kp/enabled" && echo 1 >"$kp/enabled" || return 1
+		echo 0 >"$kp/enabled" || return 1
+		t0=$EPOCHREALTIME
+		echo 1 >"$kp/enabled" || return 1
+		t1=$EPOCHREALTIME
+		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }' >>"/tmp/wall.$1"
 		awk '{ printf "%.1f\n", $1 / 1000 }' "$kp/pause_ns"
 	done
 }
@@ -92,6 +99,7 @@ tasks=$(dmesg | sed -n 's/.*stack check of \([0-9]*\) tasks.*/\1/p' | tail -n 1)
 
 echo "BENCH stop_machine pause, 1 function:   median $(echo "$p1" | median) us, lowest $(echo "$p1" | lowest) us ($RUNS enables); stack check inside: $c1 us for $tasks tasks"
 echo "BENCH stop_machine pause, 50 functions: median $(echo "$p50" | median) us, lowest $(echo "$p50" | lowest) us ($RUNS enables); stack check inside: $c50 us"
+echo "BENCH whole enable (echo 1 > enabled), median: 1 function $(median </tmp/wall.kpb_patch1) ms, 50 functions $(median </tmp/wall.kpb_patch50) ms"
 echo "BENCH call cost, ns per call (median of $RUNS rounds x $ITERATIONS calls): unpatched $base, kpatch $kp, livepatch $klp"
 awk -v b="$base" -v k="$kp" -v l="$klp" 'BEGIN { printf "BENCH ratios: kpatch/unpatched %.2f, livepatch/unpatched %.2f, kpatch/livepatch %.2f\n", k / b, l / b, k / l }'
 GUEST
