@@ -29,6 +29,10 @@
 #   error "text"         exit status 1 and "text" in the error message
 #   nochange             exit status 3, nothing written
 #   stdout "text" / stderr "text"
+# Besides patch/expect/config/parent/object/kcflags (lib/corpus.sh), a case
+# may have `symtab` = synth: PARENT_SYMTAB is the stock one with the
+# object's FILE block made to match ORIG (for the ibt and clang trees, which
+# no running kernel matches), and `env`: VAR=VALUE lines for the differ.
 # Implicit checks on every written output: entries' new code is defined
 # with new_size bytes, entries and relocations carry the parent's name,
 # every special-section entry belongs to a function that is in the output,
@@ -38,6 +42,8 @@ set -euo pipefail
 CDO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 # shellcheck source=test/unit/cdo/lib/corpus.sh
 source "$CDO_TOP/test/unit/cdo/lib/corpus.sh"
+# shellcheck source=test/unit/cdo/lib/synth-symtab.sh
+source "$CDO_TOP/test/unit/cdo/lib/synth-symtab.sh"
 # shellcheck source=test/lib/result.sh
 source "$CDO_TOP/test/lib/result.sh"
 
@@ -286,12 +292,22 @@ run_case() {
 		fail "$case" "no parent symtab for $PARENT: $(tail -n 1 "$dir/gen.err")"
 		return
 	fi
+	obj=$(cdo_case_object "$case")
+	if [[ $(cdo_case_file "$case" symtab stock) == synth ]]; then
+		# Variant trees have no matching kernel: describe ORIG in the
+		# stock symtab (lib/synth-symtab.sh).
+		if [[ ! -s $pair/parent-synth.symtab ]] &&
+			! cdo_synth_symtab "$pair/orig.o" "${obj%.o}.c" "$symtab" "$pair/parent-synth.symtab"; then
+			fail "$case" "cannot make a synthetic parent symtab"
+			return
+		fi
+		symtab=$pair/parent-synth.symtab
+	fi
 	[[ -f $CDO_CASES/$case/env ]] && mapfile -t envs < <(grep -v '^#' "$CDO_CASES/$case/env")
 	STDOUT="$dir/stdout"
 	STDERR="$dir/stderr"
 	RC=0
 	# Named as kpatch-build names them: orig/<object>, patched/<object>.
-	obj=$(cdo_case_object "$case")
 	mkdir -p "$dir/orig/$(dirname "$obj")" "$dir/patched/$(dirname "$obj")"
 	ln -s "$pair/orig.o" "$dir/orig/$obj"
 	ln -s "$pair/patched.o" "$dir/patched/$obj"
@@ -380,6 +396,11 @@ main() {
 		mapfile -t cases < <(cdo_list_cases)
 	fi
 	build_tools || exit 1
+	# Build every missing object pair first (shared make runs); a case
+	# whose objects could not be built fails below with the reason.
+	if cdo_stock_dir >/dev/null; then
+		cdo_generate "${cases[@]}" || true
+	fi
 	for case in "${cases[@]}"; do
 		run_case "$case"
 	done

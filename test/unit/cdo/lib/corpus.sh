@@ -92,87 +92,226 @@ cdo__tree_id() {
 	cat "$tree/.config" "$tree/include/config/kernel.release" 2>/dev/null | cdo__hash
 }
 
-# make one object in TREE; leaves it at TREE/OBJ.
-cdo__make_object() {
-	local tree=$1 variant=$2 obj=$3 kcflags=$4 log=$5
-	local -a margs
-	read -r -a margs <<<"$(cdo_variant_make_args "$variant")"
-	if ! make -C "$tree" "${margs[@]}" KCFLAGS="$CDO_BASE_KCFLAGS $kcflags" "$obj" >"$log" 2>&1; then
-		echo "cdo: make $obj failed in $tree:" >&2
-		grep -m 5 -E 'error|Error' "$log" >&2 || tail -n 5 "$log" >&2
-		return 1
-	fi
-	[[ -s $tree/$obj ]] || { echo "cdo: make did not produce $tree/$obj" >&2; return 1; }
+# Trees and their ids, looked up once per process.
+declare -gA CDO_TREE_OF=() CDO_TID_OF=()
+CDO_STOCK_DIR=""
+
+# Files a patch touches (its +++ lines).
+cdo__patch_files() {
+	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1" | sort -u
 }
 
-# Under the tree lock: build ORIG if not cached, apply the patch, build
-# PATCHED, revert; the tree's sources are left as found and the patched
-# object is removed from it.
-cdo__build_pair_locked() {
-	local tree=$1 variant=$2 obj=$3 kcflags=$4 patch=$5 orig=$6 out=$7
-	local log="$out/build.log" applied=0 rc=0
-	if [[ ! -s $orig ]]; then
-		cdo__make_object "$tree" "$variant" "$obj" "$kcflags" "$log" || return 1
-		cp "$tree/$obj" "$orig.tmp.$$" && mv "$orig.tmp.$$" "$orig"
+# Where a case's objects go; sets CDO_VARIANT, CDO_OBJ, CDO_KCFLAGS,
+# CDO_TREE, CDO_ORIG (cached ORIG) and CDO_PDIR (cached pair).
+cdo__locate() {
+	local case=$1 tid cache okey key
+	CDO_VARIANT=$(cdo_case_variant "$case")
+	CDO_OBJ=$(cdo_case_object "$case") || return 1
+	CDO_KCFLAGS=$(cdo_case_kcflags "$case")
+	if [[ -z ${CDO_TREE_OF[$CDO_VARIANT]:-} ]]; then
+		CDO_TREE_OF[$CDO_VARIANT]=$(cdo_tree "$CDO_VARIANT") || return 1
+		CDO_TID_OF[$CDO_VARIANT]=$(cdo__tree_id "${CDO_TREE_OF[$CDO_VARIANT]}")
 	fi
-	if ! patch -d "$tree" -p1 --dry-run --forward -s <"$patch" >"$log" 2>&1; then
-		echo "cdo: $patch does not apply to $tree: $(head -n 3 "$log")" >&2
-		return 1
-	fi
-	patch -d "$tree" -p1 --forward -s --no-backup-if-mismatch <"$patch" >"$log" 2>&1 && applied=1
-	if [[ $applied -eq 1 ]]; then
-		cdo__make_object "$tree" "$variant" "$obj" "$kcflags" "$log" &&
-			cp "$tree/$obj" "$out/patched.o" || rc=1
+	CDO_TREE=${CDO_TREE_OF[$CDO_VARIANT]}
+	tid=${CDO_TID_OF[$CDO_VARIANT]}
+	cache=$(cdo_cache)
+	# The include path of kpatch-macros.h does not change what is built.
+	okey=$(printf '%s\n' "$CDO_GEN_VERSION" "$tid" "$CDO_VARIANT" "$CDO_OBJ" \
+		"${CDO_KCFLAGS//$CDO_TOP/@TOP@}" | cdo__hash)
+	key=$( (printf '%s\n' "$okey"; cdo__case_inputs "$case") | cdo__hash)
+	CDO_ORIG="$cache/orig/$okey.o"
+	CDO_PDIR="$cache/pairs/$key"
+}
+
+# make the objects in TREE (-k: one broken object does not stop the others).
+cdo__make() {
+	local tree=$1 variant=$2 kcflags=$3 log=$4
+	local -a margs
+	shift 4
+	read -r -a margs <<<"$(cdo_variant_make_args "$variant")"
+	make -C "$tree" -k -j2 "${margs[@]}" KCFLAGS="$CDO_BASE_KCFLAGS $kcflags" "$@" \
+		>"$log" 2>&1 || true
+}
+
+# Under the tree lock: build the ORIG objects that are not cached yet.
+cdo__build_origs_locked() {
+	local tree=$1 variant=$2 kcflags=$3 log=$4 obj
+	shift 4
+	local -A dest=()
+	local -a objs=()
+	while [[ $# -gt 0 ]]; do
+		dest[$1]=$2
+		objs+=("$1")
+		shift 2
+	done
+	for obj in "${objs[@]}"; do
 		rm -f "$tree/$obj"
-		patch -d "$tree" -p1 -R -s --no-backup-if-mismatch <"$patch" >>"$log" 2>&1 || {
-			echo "cdo: CANNOT REVERT $patch in $tree: fix the tree by hand" >&2
-			return 1
-		}
-	else
-		echo "cdo: applying $patch failed: $(head -n 3 "$log")" >&2
-		rc=1
+	done
+	cdo__make "$tree" "$variant" "$kcflags" "$log" "${objs[@]}"
+	for obj in "${objs[@]}"; do
+		if [[ -s $tree/$obj ]]; then
+			cp "$tree/$obj" "${dest[$obj]}.tmp.$$" && mv "${dest[$obj]}.tmp.$$" "${dest[$obj]}"
+		else
+			echo "cdo: make $obj failed in $tree:" >&2
+			grep -m 5 -E "^${obj%.o}\\.c:.*error" "$log" >&2 || tail -n 5 "$log" >&2
+		fi
+	done
+}
+
+# Under the tree lock: apply a batch of patches touching distinct files,
+# build the objects, copy them out, revert.  The sources are left as found
+# and no patched object is left in the tree.  Args: triples CASE OBJ OUTDIR.
+cdo__build_batch_locked() {
+	local tree=$1 variant=$2 kcflags=$3 log=$4 case obj out i rc=0
+	shift 4
+	local -a cases=() objs=() outs=() applied=()
+	while [[ $# -gt 0 ]]; do
+		cases+=("$1") objs+=("$2") outs+=("$3")
+		shift 3
+	done
+	for i in "${!cases[@]}"; do
+		case=${cases[$i]}
+		if patch -d "$tree" -p1 --forward -s --dry-run <"$CDO_CASES/$case/patch" >"$log" 2>&1 &&
+			patch -d "$tree" -p1 --forward -s --no-backup-if-mismatch \
+				<"$CDO_CASES/$case/patch" >"$log" 2>&1; then
+			applied+=("$i")
+		else
+			echo "cdo: case $case: the patch does not apply to $tree: $(head -n 3 "$log")" >&2
+		fi
+		rm -f "$tree/${objs[$i]}"
+	done
+	if [[ ${#applied[@]} -gt 0 ]]; then
+		local -a todo=()
+		for i in "${applied[@]}"; do
+			todo+=("${objs[$i]}")
+		done
+		cdo__make "$tree" "$variant" "$kcflags" "$log" "${todo[@]}"
 	fi
+	for i in "${applied[@]}"; do
+		obj=${objs[$i]}
+		if [[ -s $tree/$obj ]]; then
+			cp "$tree/$obj" "${outs[$i]}/patched.o"
+		else
+			echo "cdo: case ${cases[$i]}: make $obj failed in $tree:" >&2
+			grep -m 5 -E "error" "$log" >&2 || tail -n 5 "$log" >&2
+		fi
+		rm -f "$tree/$obj"
+	done
+	for ((i = ${#applied[@]} - 1; i >= 0; i--)); do
+		case=${cases[${applied[$i]}]}
+		patch -d "$tree" -p1 -R -s --no-backup-if-mismatch <"$CDO_CASES/$case/patch" >>"$log" 2>&1 || {
+			echo "cdo: CANNOT REVERT $CDO_CASES/$case/patch in $tree: fix the tree by hand" >&2
+			rc=1
+		}
+	done
 	return $rc
 }
 
-# Build (or find in the cache) a case's pair; prints the pair directory.
-cdo_pair() {
-	local case=$1 variant obj kcflags tree tid cache key okey pdir orig tmp rc=0
-	variant=$(cdo_case_variant "$case")
-	obj=$(cdo_case_object "$case") || return 1
-	kcflags=$(cdo_case_kcflags "$case")
-	tree=$(cdo_tree "$variant") || return 1
-	tid=$(cdo__tree_id "$tree")
+# Build the missing pairs of CASES, sharing make runs: per variant and
+# flags, one run for the ORIG objects, then one per batch of patches that
+# touch distinct files.
+cdo_generate() {
+	local case group cache tmp log obj f rc=0
+	local -A g_cases=() g_tree=() g_variant=() g_kcflags=() c_obj=() c_pdir=() c_orig=()
+	local -a groups=()
 	cache=$(cdo_cache)
-	# The include path of kpatch-macros.h does not change what is built.
-	okey=$(printf '%s\n' "$CDO_GEN_VERSION" "$tid" "$variant" "$obj" \
-		"${kcflags//$CDO_TOP/@TOP@}" | cdo__hash)
-	key=$( (printf '%s\n' "$okey"; cdo__case_inputs "$case") | cdo__hash)
-	pdir="$cache/pairs/$key"
-	orig="$cache/orig/$okey.o"
-	if [[ -s $pdir/orig.o && -s $pdir/patched.o ]]; then
-		echo "$pdir"
-		return 0
-	fi
 	mkdir -p "$cache/pairs" "$cache/orig"
-	tmp=$(mktemp -d "$cache/pairs/.tmp.XXXXXX")
-	echo "cdo: building $case ($variant: $obj)" >&2
-	(
-		flock 9
-		cdo__build_pair_locked "$tree" "$variant" "$obj" "$kcflags" \
-			"$CDO_CASES/$case/patch" "$orig" "$tmp"
-	) 9>>"$tree/.kpatch-lock" || rc=1
-	if [[ $rc -eq 0 ]]; then
-		cp "$orig" "$tmp/orig.o"
-		printf 'case=%s\nvariant=%s\nobject=%s\nkcflags=%s\ntree=%s\n' \
-			"$case" "$variant" "$obj" "$kcflags" "$tree" >"$tmp/info"
-		rm -rf "$pdir"
-		mv "$tmp" "$pdir"
-		echo "$pdir"
-	else
-		rm -rf "$tmp"
-		return 1
+	for case in "$@"; do
+		cdo__locate "$case" || { rc=1; continue; }
+		[[ -s $CDO_PDIR/orig.o && -s $CDO_PDIR/patched.o ]] && continue
+		group="$CDO_VARIANT|$CDO_KCFLAGS"
+		if [[ -z ${g_cases[$group]+set} ]]; then
+			groups+=("$group")
+			g_cases[$group]=""
+		fi
+		g_cases[$group]+="$case "
+		g_tree[$group]=$CDO_TREE g_variant[$group]=$CDO_VARIANT g_kcflags[$group]=$CDO_KCFLAGS
+		c_obj[$case]=$CDO_OBJ c_pdir[$case]=$CDO_PDIR c_orig[$case]=$CDO_ORIG
+	done
+	for group in "${groups[@]}"; do
+		local tree=${g_tree[$group]} variant=${g_variant[$group]} kcflags=${g_kcflags[$group]}
+		local -a gcases origargs=()
+		local -A seen=()
+		read -r -a gcases <<<"${g_cases[$group]}"
+		log=$(mktemp "$cache/.gen-log.XXXXXX")
+		for case in "${gcases[@]}"; do
+			obj=${c_obj[$case]}
+			if [[ ! -s ${c_orig[$case]} && -z ${seen[$obj]:-} ]]; then
+				seen[$obj]=1
+				origargs+=("$obj" "${c_orig[$case]}")
+			fi
+		done
+		if [[ ${#origargs[@]} -gt 0 ]]; then
+			echo "cdo: building $((${#origargs[@]} / 2)) original object(s) in the $variant tree" >&2
+			(
+				flock 9
+				cdo__build_origs_locked "$tree" "$variant" "$kcflags" "$log" "${origargs[@]}"
+			) 9>>"$tree/.kpatch-lock"
+		fi
+		# Batches: greedy, no two patches of a batch touch the same file.
+		local -a pending=("${gcases[@]}")
+		while [[ ${#pending[@]} -gt 0 ]]; do
+			local -a batch=() rest=() bargs=()
+			local -A used=()
+			for case in "${pending[@]}"; do
+				local clash=0
+				local -a files
+				mapfile -t files < <(cdo__patch_files "$CDO_CASES/$case/patch")
+				files+=("${c_obj[$case]}")
+				for f in "${files[@]}"; do
+					[[ -n ${used[$f]:-} ]] && clash=1
+				done
+				if [[ $clash -eq 1 || ! -s ${c_orig[$case]} ]]; then
+					[[ -s ${c_orig[$case]} ]] && rest+=("$case") ||
+						{ echo "cdo: case $case: no original object" >&2; rc=1; }
+					continue
+				fi
+				for f in "${files[@]}"; do
+					used[$f]=1
+				done
+				batch+=("$case")
+			done
+			pending=("${rest[@]}")
+			[[ ${#batch[@]} -gt 0 ]] || break
+			for case in "${batch[@]}"; do
+				tmp=$(mktemp -d "$cache/pairs/.tmp.XXXXXX")
+				bargs+=("$case" "${c_obj[$case]}" "$tmp")
+			done
+			echo "cdo: building ${#batch[@]} patched object(s) in the $variant tree: ${batch[*]}" >&2
+			(
+				flock 9
+				cdo__build_batch_locked "$tree" "$variant" "$kcflags" "$log" "${bargs[@]}"
+			) 9>>"$tree/.kpatch-lock" || rc=1
+			local i
+			for ((i = 0; i < ${#bargs[@]}; i += 3)); do
+				case=${bargs[$i]} tmp=${bargs[$((i + 2))]}
+				if [[ -s $tmp/patched.o ]]; then
+					cp "${c_orig[$case]}" "$tmp/orig.o"
+					printf 'case=%s\nvariant=%s\nobject=%s\nkcflags=%s\ntree=%s\n' \
+						"$case" "$variant" "${c_obj[$case]}" "$kcflags" "$tree" >"$tmp/info"
+					rm -rf "${c_pdir[$case]}"
+					mv "$tmp" "${c_pdir[$case]}"
+				else
+					rm -rf "$tmp"
+					rc=1
+				fi
+			done
+		done
+		rm -f "$log"
+	done
+	return $rc
+}
+
+# A case's pair directory, building it if needed.
+cdo_pair() {
+	local case=$1
+	cdo__locate "$case" || return 1
+	if [[ ! -s $CDO_PDIR/orig.o || ! -s $CDO_PDIR/patched.o ]]; then
+		cdo_generate "$case" || true
+		cdo__locate "$case" || return 1
 	fi
+	[[ -s $CDO_PDIR/orig.o && -s $CDO_PDIR/patched.o ]] || return 1
+	echo "$CDO_PDIR"
 }
 
 # PARENT_SYMTAB for a parent: readelf -s --wide of the dbg vmlinux or the

@@ -11,7 +11,11 @@ CDO_VARIANTS=(gcc ibt clang)
 
 # The stock kernel's cache directory (fetching what the corpus needs).
 cdo_stock_dir() {
-	"$CDO_TOP/kpatch-build/kpatch-stock-kernel" -c image,headers,dbg,source
+	if [[ -z ${CDO_STOCK_DIR:-} ]]; then
+		CDO_STOCK_DIR=$("$CDO_TOP/kpatch-build/kpatch-stock-kernel" -c image,headers,dbg,source) ||
+			return 1
+	fi
+	echo "$CDO_STOCK_DIR"
 }
 
 # make arguments a variant's tree is built with.
