@@ -36,7 +36,7 @@ struct cdo {
 };
 
 /* setup.c */
-int setup_object(struct kelf *kelf);
+int setup_object(struct kelf *kelf, bool module_parent);
 const char *strip_name(const char *name);
 /* The kind of special static sym is ("__key", "descriptor"...), or NULL. */
 const char *special_static_kind(const struct symbol *sym);

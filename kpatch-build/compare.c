@@ -141,12 +141,14 @@ static bool anonymous_equal(struct target *o, struct target *p, int depth)
 {
 	uint64_t ostart, oend, pstart, pend, mask_off, mask_len;
 
+	/* merged by the linker: which section holds them does not matter */
+	if (sec_is_string(o->sec) && sec_is_string(p->sec))
+		return strings_equal(o->sec, o->loc, p->sec, p->loc);
+	if ((o->sec->sh.sh_flags & SHF_MERGE) &&
+	    (p->sec->sh.sh_flags & SHF_MERGE))
+		return constants_equal(o->sec, o->loc, p->sec, p->loc);
 	if (p->sec->twin != o->sec)
 		return false;
-	if (sec_is_string(o->sec))
-		return strings_equal(o->sec, o->loc, p->sec, p->loc);
-	if (o->sec->sh.sh_flags & SHF_MERGE)
-		return constants_equal(o->sec, o->loc, p->sec, p->loc);
 	if (!special_is_piecewise(p->sec))
 		return o->loc == p->loc && o->addend == p->addend;
 	/* a piece of shared code or data: same contents, same place in it */
@@ -286,7 +288,7 @@ static enum status compare_symbol(struct symbol *p)
 	uint64_t os, oe, ps, pe;
 
 	why[0] = '\0';
-	if (p->special_static || !o)
+	if (p->fresh || !o)
 		return ST_NEW;
 	if (!o->sec)
 		return ST_CHANGED;	/* was external, now defined here */
@@ -340,6 +342,34 @@ static void propagate_groups(struct kelf *patched)
 	}
 }
 
+/* A macro static whose contents changed gets a fresh copy instead. */
+static void unpair_special(struct symbol *sym)
+{
+	log_debug("compare: %s differs from %s: fresh copy", sym->name,
+		  sym->twin->name);
+	sym->twin->twin = NULL;
+	sym->twin = NULL;
+	sym->status = ST_NEW;
+}
+
+static void compare_one(struct symbol *sym)
+{
+	if (!sym->sec || sym->sec->ignore ||
+	    (sym->type != STT_FUNC && sym->type != STT_OBJECT &&
+	     !symbol_is_function(sym)))
+		return;
+	sym->status = compare_symbol(sym);
+	if (sym->status == ST_CHANGED && sym->special_static)
+		unpair_special(sym);
+	if (sym->twin)
+		sym->twin->status = sym->status;
+	if (sym->status == ST_NEW && !sym->special_static)
+		log_debug("compare: %s %s is new", sym->sec->name, sym->name);
+	else if (sym->status == ST_CHANGED)
+		log_debug("compare: %s %s is changed: %s", sym->sec->name,
+			  sym->name, why);
+}
+
 int compare(struct kelf *orig, struct kelf *patched)
 {
 	size_t i;
@@ -357,23 +387,13 @@ int compare(struct kelf *orig, struct kelf *patched)
 		if (sec->twin)
 			sec->twin->status = sec->status;
 	}
-	for (i = 1; i < patched->nr_syms; i++) {
-		struct symbol *sym = &patched->syms[i];
-
-		if (!sym->sec || sym->sec->ignore ||
-		    (sym->type != STT_FUNC && sym->type != STT_OBJECT &&
-		     !symbol_is_function(sym)))
-			continue;
-		sym->status = compare_symbol(sym);
-		if (sym->twin)
-			sym->twin->status = sym->status;
-		if (sym->status == ST_NEW)
-			log_debug("compare: %s %s is new", sym->sec->name,
-				  sym->name);
-		else if (sym->status == ST_CHANGED)
-			log_debug("compare: %s %s is changed: %s",
-				  sym->sec->name, sym->name, why);
-	}
+	/* data first: functions compare their references to it */
+	for (i = 1; i < patched->nr_syms; i++)
+		if (patched->syms[i].type == STT_OBJECT)
+			compare_one(&patched->syms[i]);
+	for (i = 1; i < patched->nr_syms; i++)
+		if (patched->syms[i].type != STT_OBJECT)
+			compare_one(&patched->syms[i]);
 	propagate_groups(patched);
 	return 0;
 }

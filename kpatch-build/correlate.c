@@ -11,7 +11,7 @@
  * 4. What is left pairs by exact name, then by number-less name when that
  *    name is unique on both sides.
  * Steps 2-4 repeat once so clones referenced only by clones pair too.
- * Special statics (setup.c) are never paired.
+ * Special statics (setup.c) pair by use only, fresh ones never.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +23,7 @@
 static bool pairable(const struct symbol *sym)
 {
 	return sym->index && sym->type != STT_SECTION &&
-	       sym->type != STT_FILE && *sym->name && !sym->special_static;
+	       sym->type != STT_FILE && *sym->name && !sym->fresh;
 }
 
 static bool numbered(const struct symbol *sym)
@@ -93,6 +93,9 @@ static void pair_exact(struct kelf *orig, struct kelf *patched,
 		struct symbol *p = &patched->syms[i], *o;
 
 		if (p->twin || !pairable(p) || numbered(p) != with_numbers)
+			continue;
+		/* renumbered macro statics pair by use only */
+		if (with_numbers && p->special_static)
 			continue;
 		o = unique_by_name(orig, p->name);
 		if (o && unique_by_name(patched, p->name) == p) {
@@ -179,7 +182,7 @@ static void correlate_sections(struct kelf *orig, struct kelf *patched)
 		if (owner && owner->twin && owner->twin->sec &&
 		    section_owner(owner->twin->sec) == owner->twin) {
 			o = owner->twin->sec;
-		} else if (owner && (owner->special_static || !owner->twin)) {
+		} else if (owner && (owner->fresh || !owner->twin)) {
 			continue;	/* a new or unpaired symbol's section */
 		} else {
 			o = kelf_find_section(orig, p->name);
@@ -289,10 +292,10 @@ static void vote_section(struct section *osec, struct section *psec,
 			continue;
 		/* rank of p among PATCHED refs with its stripped name */
 		for (j = 0; j < i; j++)
-			if (!strcmp(lp->syms[j]->strip, p->strip))
+			if (!strcmp(lp->syms[j]->key, p->key))
 				kp++;
 		for (j = 0; j < lo->nr; j++) {
-			if (strcmp(lo->syms[j]->strip, p->strip))
+			if (strcmp(lo->syms[j]->key, p->key))
 				continue;
 			if (ko++ == kp) {
 				if (compatible(lo->syms[j], p))
@@ -358,17 +361,17 @@ static void pair_unique_stripped(struct kelf *orig, struct kelf *patched)
 		struct symbol *p = &patched->syms[i], *o = NULL;
 		bool unique = true;
 
-		if (p->twin || !pairable(p) || !numbered(p))
+		if (p->twin || !pairable(p) || !numbered(p) || p->special_static)
 			continue;
 		for (j = 1; j < patched->nr_syms && unique; j++)
 			if (j != i && pairable(&patched->syms[j]) &&
 			    !patched->syms[j].twin &&
-			    !strcmp(patched->syms[j].strip, p->strip))
+			    !strcmp(patched->syms[j].key, p->key))
 				unique = false;
 		for (j = 1; j < orig->nr_syms && unique; j++) {
 			struct symbol *c = &orig->syms[j];
 
-			if (c->twin || !pairable(c) || strcmp(c->strip, p->strip))
+			if (c->twin || !pairable(c) || strcmp(c->key, p->key))
 				continue;
 			if (o)
 				unique = false;

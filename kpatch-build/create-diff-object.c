@@ -65,9 +65,10 @@ static int parse_args(int argc, char **argv, struct cdo *cdo)
 	return cdo->patched ? 0 : -1;
 }
 
-static int prepare(struct kelf *kelf)
+static int prepare(struct kelf *kelf, const char *parent_name)
 {
-	if (setup_object(kelf) || normalize_shared_text(kelf) ||
+	if (setup_object(kelf, strcmp(parent_name, "vmlinux") != 0) ||
+	    normalize_shared_text(kelf) ||
 	    special_index(kelf))
 		return -1;
 	return 0;
@@ -75,7 +76,8 @@ static int prepare(struct kelf *kelf)
 
 static int run(struct cdo *cdo)
 {
-	if (prepare(cdo->orig) || prepare(cdo->patched))
+	if (prepare(cdo->orig, cdo->parent_name) ||
+	    prepare(cdo->patched, cdo->parent_name))
 		return -1;
 	if (correlate(cdo->orig, cdo->patched) ||
 	    compare(cdo->orig, cdo->patched))

@@ -414,6 +414,38 @@ static int write_elf(struct writer *w, int fd, unsigned char osabi)
 	return elf_update(w->elf, ELF_C_WRITE) < 0 ? -1 : 0;
 }
 
+/* Drops the sections marked omit_if_empty that stayed empty. */
+static void drop_empty(struct oelf *o)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < o->nr_secs; i++) {
+		struct osec *s = o->secs[i];
+
+		if (s->omit_if_empty && !s->size && !s->nr_relas) {
+			s->secsym->type = STT_NOTYPE;	/* marks it unused */
+			s->secsym->name = "";
+			s->secsym->sec = NULL;
+			free(s->data);
+			free(s);
+			continue;
+		}
+		o->secs[n++] = s;
+	}
+	o->nr_secs = n;
+	for (i = 0, n = 0; i < o->nr_syms; i++) {
+		struct osym *sym = o->syms[i];
+
+		if (sym->bind == STB_LOCAL && sym->type == STT_NOTYPE &&
+		    !sym->sec && !*sym->name) {
+			free(sym);
+			continue;
+		}
+		o->syms[n++] = sym;
+	}
+	o->nr_syms = n;
+}
+
 int oelf_write(struct oelf *o, const char *path, unsigned char osabi)
 {
 	struct writer w;
@@ -423,6 +455,7 @@ int oelf_write(struct oelf *o, const char *path, unsigned char osabi)
 
 	memset(&w, 0, sizeof(w));
 	w.o = o;
+	drop_empty(o);
 	if (!tmp) {
 		log_error(NULL, path, "out of memory");
 		return -1;

@@ -41,6 +41,7 @@ struct osec {
 	size_t nr_relas, alloc_relas;
 	struct osym *secsym;
 	struct osec *link;	/* SHF_LINK_ORDER partner */
+	bool omit_if_empty;	/* not written when it stays empty */
 	size_t index;
 };
 

@@ -219,6 +219,27 @@ static int include_symbol(struct cdo *cdo, struct symbol *sym, const char *why)
 	return 0;
 }
 
+/* Code between symbols (assembly labels): the gap holding loc. */
+static void text_gap(struct section *sec, uint64_t loc, uint64_t *start,
+		     uint64_t *end)
+{
+	size_t i;
+
+	*start = 0;
+	*end = sec->size;
+	for (i = 0; i < sec->nr_syms; i++) {
+		struct symbol *sym = sec->syms[i];
+		uint64_t s = sym->sym.st_value, e = s + sym->sym.st_size;
+
+		if (sym->type != STT_FUNC && sym->type != STT_OBJECT)
+			continue;
+		if (e <= loc && e > *start)
+			*start = e;
+		if (s > loc && s < *end)
+			*end = s;
+	}
+}
+
 static int include_location(struct cdo *cdo, struct section *sec,
 			    uint64_t loc, const char *why)
 {
@@ -249,6 +270,8 @@ static int include_location(struct cdo *cdo, struct section *sec,
 		end = end > sec->size ? sec->size : end;
 	} else if (special_is_piecewise(sec)) {
 		special_piece(sec, loc, &start, &end, &mask_off, &mask_len);
+	} else if (sec_is_text(sec) && sec->nr_syms) {
+		text_gap(sec, loc, &start, &end);
 	}
 	return add_range(cdo, sec, start, end, why) ? 0 : -1;
 }
@@ -287,7 +310,7 @@ static int follow(struct cdo *cdo, struct section *from, struct rela *rela,
 		return refuse_init_ref(cdo, why, t.sym);
 	}
 	if (t.sym->type == STT_OBJECT) {
-		if (t.sym->special_static || t.sym->status == ST_NEW)
+		if (!t.sym->twin || t.sym->status == ST_NEW)
 			return include_symbol(cdo, t.sym, why);
 		return refuse_init_ref(cdo, why, t.sym);
 	}
@@ -303,6 +326,18 @@ static const char *piece_name(struct piece *p)
 	return sym ? sym->name : p->sec->name;
 }
 
+/* The relocation of a special entry pointing at its owner (included). */
+static bool is_owner_rela(struct section *sec, const struct rela *rela)
+{
+	const struct special_section *s = special_find(sec);
+	uint64_t size;
+
+	if (!s || s->kind != SK_ENTRIES || s->owner != OWNER_CODE)
+		return false;
+	size = special_entry_size(sec, s);
+	return size && rela->offset % size == s->owner_off;
+}
+
 static int scan_pieces(struct cdo *cdo)
 {
 	size_t i, j;
@@ -316,7 +351,8 @@ static int scan_pieces(struct cdo *cdo)
 		p->scanned = true;
 		for (j = kelf_rela_index(sec, p->start);
 		     j < sec->nr_relas && sec->relas[j].offset < p->end; j++)
-			if (follow(cdo, sec, &sec->relas[j], piece_name(p)))
+			if (!is_owner_rela(sec, &sec->relas[j]) &&
+			    follow(cdo, sec, &sec->relas[j], piece_name(p)))
 				return -1;
 	}
 	return 0;
@@ -359,7 +395,7 @@ static struct symbol *function_named(struct kelf *kelf, struct section *sec,
 	struct symbol *sym;
 	const char *name;
 
-	if (!sec || !sec_is_string(sec) || loc >= sec->size)
+	if (!sec || !sec->data || loc >= sec->size)
 		return NULL;
 	name = (const char *)sec->data + loc;
 	if (!memchr(name, '\0', sec->size - loc))
@@ -386,8 +422,6 @@ static bool entry_owner(struct section *sec, const struct special_section *s,
 		if (!func)
 			return false;
 		resolve_target(t.sec, func, &t);
-		if (t.sym && t.sym->sec && sec_is_string(t.sym->sec))
-			t.loc = t.sym->sym.st_value;
 		owner = function_named(sec->kelf, t.sec, t.loc);
 		if (!owner)
 			return false;
@@ -432,14 +466,15 @@ static bool entry_allowed(struct cdo *cdo, struct section *sec,
 	name = loader_resolved(cdo, sec, key);
 	if (!name)
 		return true;
+	/* vmlinux klp relocations are applied at module load (5.8+) */
+	if (cdo->parent->is_vmlinux)
+		return true;
 	if (s->filter == FILTER_STATIC_CALL_KEY) {
 		/* the call goes through the trampoline instead: still right */
-		log_debug("include: %s: dropping static call site at 0x%lx (key %s is resolved by the loader)",
+		log_debug("include: %s: dropping static call site at 0x%lx (key %s is resolved late by the loader)",
 			  sec->name, (unsigned long)off, name);
 		return false;
 	}
-	if (cdo->parent->is_vmlinux)
-		return true;	/* vmlinux klp relocations are applied early */
 	log_unsafe(cdo->orig->base, owner ? owner->name : sec->name,
 		   "jump label uses key %s of %s, which is not exported: livepatch cannot resolve it before the jump label is set up; use static_key_enabled() instead",
 		   name, cdo->parent_name);

@@ -85,8 +85,11 @@ struct symbol {
 					   (foo for foo.cold, foo.part.1...) */
 	bool has_fentry;		/* calls __fentry__ at its entry */
 	bool mcount;			/* has a __mcount_loc entry */
-	const char *special_static;	/* kind of special static (setup.c),
-					   never correlated */
+	const char *special_static;	/* kind of special static (setup.c) */
+	bool fresh;			/* never correlated: patched code
+					   gets its own copy */
+	const char *key;		/* what numbered names pair by: the
+					   stripped name or the special kind */
 	bool ignore;			/* KPATCH_IGNORE_FUNCTION */
 	bool force;			/* KPATCH_FORCE_UNSAFE */
 	bool unsplittable;		/* shares its section and cannot be

@@ -27,6 +27,8 @@ int meta_init(struct output *out)
 			       META_FLAGS, 8, sizeof(struct kpatch_relocation));
 	out->strings = osec_new(o, ".kpatch.strings", SHT_PROGBITS, META_FLAGS,
 				1, 0);
+	if (out->ksyms && out->relocs)
+		out->ksyms->omit_if_empty = out->relocs->omit_if_empty = true;
 	out->string_offs = name_table_new(64);
 	out->ksym_index = name_table_new(64);
 	if (!out->funcs || !out->ksyms || !out->relocs || !out->strings ||
@@ -77,18 +79,17 @@ static int string_ref(struct output *out, struct osec *sec, uint64_t off,
 			     out->strings->secsym);
 }
 
-static int64_t ksym_entry(struct output *out, const struct psym *ps,
-			  unsigned long sympos)
+static int64_t ksym_entry(struct output *out, const struct ksym_desc *k)
 {
 	struct kpatch_symbol entry;
 	uintptr_t known;
 	int64_t off;
 	char *key;
 
-	key = malloc(strlen(ps->name) + 24);
+	key = malloc(strlen(k->name) + strlen(k->objname) + 24);
 	if (!key)
 		return -1;
-	sprintf(key, "%s,%lu", ps->name, sympos);
+	sprintf(key, "%s,%lu,%s", k->name, k->sympos, k->objname);
 	known = (uintptr_t)name_table_get(out->ksym_index, key);
 	if (known) {
 		free(key);
@@ -108,37 +109,37 @@ static int64_t ksym_entry(struct output *out, const struct psym *ps,
 	}
 	out->keys[out->nr_keys++] = key;
 	memset(&entry, 0, sizeof(entry));
-	entry.sympos = sympos;
-	entry.bind = ps->bind;
-	entry.type = ps->type;
+	entry.sympos = k->sympos;
+	entry.bind = k->bind;
+	entry.type = k->type;
 	off = osec_append(out->ksyms, &entry, sizeof(entry), 8, 0);
 	if (off < 0 ||
 	    name_table_add(out->ksym_index, key,
 			   (void *)(uintptr_t)(++out->nr_ksyms)) ||
 	    string_ref(out, out->ksyms,
 		       (uint64_t)off + offsetof(struct kpatch_symbol, name),
-		       ps->name) ||
+		       k->name) ||
 	    string_ref(out, out->ksyms,
 		       (uint64_t)off + offsetof(struct kpatch_symbol, objname),
-		       out->cdo->parent_name))
+		       k->objname))
 		return -1;
-	log_debug("output: loader resolves %s (sympos %lu) in %s", ps->name,
-		  sympos, out->cdo->parent_name);
+	log_debug("output: loader resolves %s (sympos %lu) in %s%s", k->name,
+		  k->sympos, k->objname, k->external ? " (external)" : "");
 	return off;
 }
 
 int meta_add_relocation(struct output *out, struct osec *osec, uint64_t off,
-			uint32_t type, int64_t addend, const struct psym *ps,
-			unsigned long sympos)
+			uint32_t type, int64_t addend,
+			const struct ksym_desc *k)
 {
 	struct kpatch_relocation entry;
-	int64_t ksym = ksym_entry(out, ps, sympos), at;
+	int64_t ksym = ksym_entry(out, k), at;
 
 	if (ksym < 0)
 		return -1;
 	memset(&entry, 0, sizeof(entry));
 	entry.type = type;
-	entry.external = 0;
+	entry.external = k->external;
 	entry.addend = addend;
 	at = osec_append(out->relocs, &entry, sizeof(entry), 8, 0);
 	if (at < 0 ||
@@ -212,12 +213,12 @@ static int add_func(struct output *out, struct symbol *sym)
 			  offsetof(struct kpatch_patch_func, new_addr),
 			  R_X86_64_64, 0, out->defined[sym->index]) ||
 	    string_ref(out, out->funcs, (uint64_t)at +
-		       offsetof(struct kpatch_patch_func, name), old->name) ||
+		       offsetof(struct kpatch_patch_func, name), ps->name) ||
 	    string_ref(out, out->funcs, (uint64_t)at +
 		       offsetof(struct kpatch_patch_func, objname),
 		       cdo->parent_name))
 		return -1;
-	log_debug("output: patch %s (sympos %lu, %s 0x%lx)", old->name, pos,
+	log_debug("output: patch %s (sympos %lu, %s 0x%lx)", ps->name, pos,
 		  cdo->parent_name, (unsigned long)ps->value);
 	return 0;
 }

@@ -27,10 +27,19 @@ struct output {
 
 int meta_init(struct output *out);
 
-/* The loader resolves the relocation at osec+off against ps. */
+/* A symbol the loader resolves (a struct kpatch_symbol). */
+struct ksym_desc {
+	const char *name;
+	unsigned long sympos;
+	unsigned char bind, type;
+	const char *objname;	/* object defining it */
+	bool external;		/* exported by another module: by name */
+};
+
+/* The loader resolves the relocation at osec+off against k. */
 int meta_add_relocation(struct output *out, struct osec *osec, uint64_t off,
-			uint32_t type, int64_t addend, const struct psym *ps,
-			unsigned long sympos);
+			uint32_t type, int64_t addend,
+			const struct ksym_desc *k);
 
 /* The patch module must import this symbol namespace. */
 int meta_import_ns(struct output *out, const char *ns);

@@ -148,12 +148,24 @@ static int external(struct output *out, struct osec *osec, uint64_t off,
 {
 	struct cdo *cdo = out->cdo;
 	const struct export *e = NULL;
+	struct ksym_desc k;
 	const struct psym *ps;
 	unsigned long pos;
 	struct osym *u;
 
 	if (!orig || orig->bind != STB_LOCAL)
 		e = parent_export(cdo->parent, name);
+	if (e && strcmp(e->module, "vmlinux")) {
+		/* another module's export: no link-time dependency on it */
+		const char *mod = strrchr(e->module, '/');
+		struct ksym_desc k = { name, 0, STB_GLOBAL, STT_NOTYPE,
+				       mod ? mod + 1 : e->module, true };
+
+		if (*e->ns && meta_import_ns(out, e->ns))
+			return -1;
+		return meta_add_relocation(out, osec, off, rela->type, addend,
+					   &k);
+	}
 	if (e) {
 		if (*e->ns && meta_import_ns(out, e->ns))
 			return -1;
@@ -174,8 +186,13 @@ static int external(struct output *out, struct osec *osec, uint64_t off,
 		u = osym_undef(out->o, name);
 		return u ? osec_add_rela(osec, off, rela->type, addend, u) : -1;
 	}
-	return meta_add_relocation(out, osec, off, rela->type, addend, ps,
-				   pos);
+	k.name = ps->name;
+	k.sympos = pos;
+	k.bind = ps->bind;
+	k.type = ps->type;
+	k.objname = cdo->parent_name;
+	k.external = false;
+	return meta_add_relocation(out, osec, off, rela->type, addend, &k);
 }
 
 static int translate(struct output *out, struct piece *p, struct rela *rela)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdo.h"
 #include "log.h"
 #include "parent-symtab.h"
 
@@ -339,7 +340,7 @@ const struct psym *parent_find_global(struct parent *parent,
 /* Locals of ORIG.o that the linker keeps in the parent's symbol table. */
 static bool kept_local(const struct symbol *sym)
 {
-	return sym->bind == STB_LOCAL && sym->sec &&
+	return sym->bind == STB_LOCAL && sym->sec && !sym->fresh &&
 	       (sym->type == STT_FUNC || sym->type == STT_OBJECT) &&
 	       sec_is_alloc(sym->sec) && !sym->sec->ignore &&
 	       strncmp(sym->sec->name, ".discard", 8) &&
@@ -351,8 +352,25 @@ struct block_score {
 	size_t matched, extra;
 };
 
+/* Stripped names of ORIG.o's kept locals: "x.2" may be "x.0" in the
+   kernel when the object was built with other options. */
+static struct name_table *stripped_locals(struct kelf *orig)
+{
+	struct name_table *t = name_table_new(orig->nr_syms);
+	size_t i;
+
+	/* all locals; score_block() tells the kept ones */
+	for (i = 1; t && i < orig->nr_syms; i++)
+		if (orig->syms[i].bind == STB_LOCAL &&
+		    (orig->syms[i].type == STT_FUNC ||
+		     orig->syms[i].type == STT_OBJECT))
+			name_table_add(t, orig->syms[i].strip, &orig->syms[i]);
+	return t;
+}
+
 static void score_block(struct parent *parent, struct kelf *orig,
-			size_t first, struct block_score *score)
+			struct name_table *stripped, size_t first,
+			struct block_score *score)
 {
 	size_t i;
 
@@ -360,15 +378,23 @@ static void score_block(struct parent *parent, struct kelf *orig,
 	for (i = first + 1; i < parent->nr_syms; i++) {
 		const struct psym *s = &parent->syms[i];
 		struct symbol *o;
+		const char *strip;
 
 		if (s->bind != STB_LOCAL || s->type == STT_FILE)
 			break;
 		if (s->type != STT_FUNC && s->type != STT_OBJECT)
 			continue;
 		o = kelf_find_symbol(orig, s->name);
+		if (!o) {
+			strip = strip_name(s->name);
+			o = name_table_get(stripped, strip);
+			if (strip != s->name)
+				free((char *)strip);
+		}
+		/* fresh statics are in both but not looked up: neutral */
 		if (o && kept_local(o))
 			score->matched++;
-		else
+		else if (!o)
 			score->extra++;
 	}
 }
@@ -386,7 +412,8 @@ static const char *orig_file_name(struct kelf *orig)
 int parent_match_file(struct parent *parent, struct kelf *orig)
 {
 	const char *file = orig_file_name(orig);
-	size_t i, wanted = 0, exact = 0;
+	size_t i, wanted = 0, exact = 0, first = 0;
+	struct name_table *stripped;
 	int found = -1;
 
 	if (parent->file_block >= 0 || parent->file_block_ambiguous)
@@ -397,20 +424,28 @@ int parent_match_file(struct parent *parent, struct kelf *orig)
 		parent->file_block = 0;	/* no FILE symbols: one block */
 		return 0;
 	}
+	stripped = stripped_locals(orig);
+	if (!stripped) {
+		log_error(orig->path, NULL, "out of memory");
+		return -1;
+	}
 	for (i = 0; i < parent->nr_syms; i++) {
 		const struct psym *s = &parent->syms[i];
 		struct block_score score;
 
 		if (s->type != STT_FILE || (file && strcmp(s->name, file)))
 			continue;
-		score_block(parent, orig, i, &score);
+		score_block(parent, orig, stripped, i, &score);
 		if (score.extra || score.matched != wanted)
 			continue;
 		exact++;
 		found = (int)s->block;
+		first = i + 1;
 	}
+	name_table_free(stripped);
 	if (exact == 1) {
 		parent->file_block = found;
+		parent->file_block_first = first;
 		log_debug("parent: %s is FILE block %d of %s", orig->base,
 			  found, parent->path);
 		return 0;
@@ -451,6 +486,38 @@ static unsigned long sympos_of(struct parent *parent,
 	return count > 1 ? pos : 0;
 }
 
+/* "x.2" of ORIG.o is the only "x.N" of its FILE block in the parent. */
+static const struct psym *lookup_renumbered(struct parent *parent,
+					    const struct symbol *sym)
+{
+	const struct psym *found = NULL;
+	size_t i;
+
+	for (i = parent->file_block_first; i < parent->nr_syms; i++) {
+		const struct psym *s = &parent->syms[i];
+		const char *strip;
+		bool same;
+
+		if (s->bind != STB_LOCAL || s->type == STT_FILE)
+			break;
+		if (s->type != sym->type)
+			continue;
+		strip = strip_name(s->name);
+		same = !strcmp(strip, sym->strip);
+		if (strip != s->name)
+			free((char *)strip);
+		if (!same)
+			continue;
+		if (found)
+			return NULL;
+		found = s;
+	}
+	if (found)
+		log_debug("parent: %s is %s in %s", sym->name, found->name,
+			  parent->path);
+	return found;
+}
+
 static const struct psym *lookup_local(struct parent *parent,
 				       struct kelf *orig,
 				       const struct symbol *sym,
@@ -461,7 +528,7 @@ static const struct psym *lookup_local(struct parent *parent,
 
 	if (parent_match_file(parent, orig))
 		return NULL;
-	for (i = 0; i < l->nr; i++) {
+	for (i = 0; l && i < l->nr; i++) {
 		const struct psym *s = &parent->syms[l->idx[i]];
 
 		if (s->bind != STB_LOCAL || !s->defined ||
@@ -480,6 +547,8 @@ static const struct psym *lookup_local(struct parent *parent,
 			  n, parent->path);
 		return NULL;
 	}
+	if (!found && parent->nr_blocks)
+		found = lookup_renumbered(parent, sym);
 	if (!found)
 		log_error(orig->base, sym->name,
 			  "local symbol not found in %s (for %s)", parent->path,
@@ -494,13 +563,16 @@ const struct psym *parent_lookup(struct parent *parent, struct kelf *orig,
 	const struct psym *found;
 
 	*pos = 0;
-	if (!l) {
+	if (sym->bind == STB_LOCAL) {
+		found = lookup_local(parent, orig, sym, l);
+		/* found under another number: count that name */
+		if (found && found->name != sym->name &&
+		    strcmp(found->name, sym->name))
+			l = name_table_get(parent->by_name, found->name);
+	} else if (!l) {
 		log_error(orig->base, sym->name, "symbol not found in %s (for %s)",
 			  parent->path, parent->name);
 		return NULL;
-	}
-	if (sym->bind == STB_LOCAL) {
-		found = lookup_local(parent, orig, sym, l);
 	} else {
 		found = parent_find_global(parent, sym->name);
 		if (!found)

@@ -51,6 +51,7 @@ struct parent {
 	struct name_table *exports_by_name;
 	/* FILE block of ORIG.o's locals, found by parent_match_file() */
 	int file_block;		/* -1: not found (yet) */
+	size_t file_block_first;	/* index of its first symbol */
 	bool file_block_ambiguous;
 };
 

@@ -20,22 +20,36 @@
 #include "cdo.h"
 #include "log.h"
 
-/* Static locals made by kernel macros: fresh copies are fine. */
-static const char *const special_statics[] = {
-	"__already_done",	/* WARN_ONCE, printk_once (.data.once) */
-	"__warned",		/* WARN_ON_ONCE on older kernels, RCU */
-	"__print_once",
-	"__func__",
-	"__key",		/* lockdep class keys */
-	"__msg",		/* netlink extack messages */
-	"_rs",			/* ratelimit state */
-	"descriptor",		/* dynamic debug (__dyndbg) */
-	"_entry",		/* printk index */
-	"_entry_ptr",
-	"__UNIQUE_ID_ddebug",
-	"__compound_literal",
-	"CSWTCH",		/* gcc switch-conversion tables */
-	NULL,
+/*
+ * Static locals made by kernel macros.  Their numbers are not stable and
+ * their names repeat, so they pair by kind; when they cannot be paired,
+ * or their contents changed, patched code gets fresh copies, which is
+ * harmless for them.  The constant ones (and dynamic debug descriptors,
+ * whose keys a module patch could not reach early enough) are always
+ * fresh.
+ */
+struct special_static {
+	const char *name;
+	bool fresh;
+};
+
+static const struct special_static special_statics[] = {
+	{ "__already_done", false },	/* WARN_ONCE, printk_once */
+	{ "__warned", false },		/* WARN_ON_ONCE (old), RCU */
+	{ "__print_once", false },
+	{ "__key", false },		/* lockdep class keys */
+	{ "_rs", false },		/* ratelimit state */
+	{ "__func__", true },
+	{ "__FUNCTION__", true },
+	{ "__msg", true },		/* netlink extack messages */
+	/* dynamic debug (__dyndbg): fresh for modules (see setup_object) */
+	{ "descriptor", false },
+	{ "__UNIQUE_ID_ddebug", false },
+	{ "_entry", true },		/* printk index */
+	{ "_entry_ptr", true },
+	{ "__compound_literal", true },
+	{ "CSWTCH", true },		/* gcc switch-conversion tables */
+	{ NULL, false },
 };
 
 static bool is_number(const char *s, size_t len)
@@ -88,18 +102,25 @@ static bool name_is(const char *name, const char *word)
 	return name && !strcmp(name + 1, word);
 }
 
-const char *special_static_kind(const struct symbol *sym)
+static const struct special_static *find_special(const struct symbol *sym)
 {
-	const char *const *w;
+	const struct special_static *w;
 
 	if (sym->type != STT_OBJECT || sym->bind != STB_LOCAL)
 		return NULL;
-	for (w = special_statics; *w; w++)
-		if (name_is(sym->name, *w) ||
-		    (!strcmp(*w, "__UNIQUE_ID_ddebug") &&
-		     !strncmp(sym->name, *w, strlen(*w))))
-			return *w;
+	for (w = special_statics; w->name; w++)
+		if (name_is(sym->name, w->name) ||
+		    (!strcmp(w->name, "__UNIQUE_ID_ddebug") &&
+		     !strncmp(sym->name, w->name, strlen(w->name))))
+			return w;
 	return NULL;
+}
+
+const char *special_static_kind(const struct symbol *sym)
+{
+	const struct special_static *w = find_special(sym);
+
+	return w ? w->name : NULL;
 }
 
 static const char *const piece_words[] = {
@@ -323,15 +344,31 @@ static void mark_ignored_sections(struct kelf *kelf)
 	}
 }
 
-int setup_object(struct kelf *kelf)
+/*
+ * A module's dynamic debug descriptors are static keys of jump labels the
+ * patch cannot reach before livepatch resolves module symbols: patched code
+ * of a module gets fresh descriptors.
+ */
+static bool fresh_for_module(const struct special_static *w)
+{
+	return !strcmp(w->name, "descriptor") ||
+	       !strcmp(w->name, "__UNIQUE_ID_ddebug");
+}
+
+int setup_object(struct kelf *kelf, bool module_parent)
 {
 	size_t i;
 
 	for (i = 1; i < kelf->nr_syms; i++) {
 		struct symbol *sym = &kelf->syms[i];
 
+		const struct special_static *w = find_special(sym);
+
 		sym->strip = strip_name(sym->name);
-		sym->special_static = special_static_kind(sym);
+		sym->special_static = w ? w->name : NULL;
+		sym->fresh = w && (w->fresh ||
+				   (module_parent && fresh_for_module(w)));
+		sym->key = w ? w->name : sym->strip;
 	}
 	mark_ignored_sections(kelf);
 	set_groups(kelf);

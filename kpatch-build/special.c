@@ -86,7 +86,8 @@ static const struct special_section special_sections[] = {
 	REGISTRY("__dyndbg_classes", "dynamic debug classes"),
 	{ .name = ".modinfo", .kind = SK_MODINFO, .what = "module information" },
 
-	DROP(".discard*", "build annotations"),
+	/* objtool annotations, one pointer per entry (size from it) */
+	ENTRIES(".discard.*", NULL, 0, "objtool annotations"),
 	DROP(".kpatch.ignore.*", "kpatch markers"),
 	DROP(".gnu.linkonce.this_module", "module structure"),
 	{ .name = NULL },
@@ -167,6 +168,12 @@ uint64_t special_entry_size(struct section *sec,
 		}
 	} else if (sec->sh.sh_entsize) {
 		size = sec->sh.sh_entsize;
+	} else if (!size && sec->nr_relas) {
+		int width = kelf_rela_width(sec->relas[0].type);
+
+		size = width > 0 ? (uint64_t)width : 0;
+	} else if (!size && !sec->size) {
+		return 1;	/* empty: any size will do */
 	}
 	if (!size || sec->size % size) {
 		log_error(sec->kelf->path, sec->name,

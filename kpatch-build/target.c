@@ -109,6 +109,14 @@ void resolve_target(struct section *from, const struct rela *rela,
 	if (t->sym && t->sym->type != STT_FUNC && t->sym->type != STT_OBJECT &&
 	    t->sym->bind == STB_LOCAL)
 		t->sym = NULL;
+	/* the end of a function (ORC terminators, end labels) is its own */
+	if (!t->sym && t->loc && sec_is_text(sym->sec)) {
+		struct symbol *before = kelf_symbol_at(sym->sec, t->loc - 1);
+
+		if (before && before->type == STT_FUNC &&
+		    before->sym.st_value + before->sym.st_size == t->loc)
+			t->sym = before;
+	}
 	if (t->sym)
 		t->addend -= (int64_t)t->sym->sym.st_value;
 }
