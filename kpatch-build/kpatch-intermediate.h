@@ -26,6 +26,31 @@
  * .klp.rela sections or kpatch dynrelas.  Relocations to exported symbols
  * (found in MODULE_SYMVERS) and to the patch's own code and data stay normal
  * relocations against undefined or local symbols.
+ *
+ * Details create-diff-object guarantees (and generators rely on):
+ *   - .kpatch.funcs and .kpatch.strings are always present (.kpatch.funcs
+ *     may be empty when an object only adds functions); .kpatch.symbols and
+ *     .kpatch.relocations are omitted when empty.  All are SHF_ALLOC.
+ *   - kpatch_patch_func.name and kpatch_symbol.name are the names in the
+ *     running kernel's symbol table, which may differ from the patched
+ *     object's in a compiler number ("x.0" for the object's "x.2").
+ *   - new_addr is relocated against the new function's own (defined) symbol;
+ *     so are .kpatch.force entries.
+ *   - A symbol exported by a module other than vmlinux is a loader
+ *     relocation with external = 1 and kpatch_symbol.objname = that
+ *     module, so the patch module does not depend on it at link time.
+ *     kpatch_relocation.objname is always the patched object (PARENT_NAME).
+ *   - Keys of __jump_table and .static_call_sites entries may be loader
+ *     relocations (dest inside those sections) when the parent is vmlinux:
+ *     livepatch (5.8+) applies vmlinux .klp.rela sections at module load,
+ *     before jump labels and static calls are set up.  A format that
+ *     resolves them later (kpatch dynrelas, applied in the patch module's
+ *     init) must drop such .static_call_sites entries (the call then goes
+ *     through the trampoline, which is correct) and refuse such
+ *     __jump_table entries.  For module parents create-diff-object already
+ *     drops those static call sites and refuses those jump labels.
+ *   - .modinfo holds "import_ns=NS" strings for the namespaces of exported
+ *     symbols the patch uses (and those the parent module imports).
  */
 #ifndef _KPATCH_INTERMEDIATE_H_
 #define _KPATCH_INTERMEDIATE_H_
