@@ -10,7 +10,7 @@ source "$(dirname "$0")/../lib/vm.sh"
 source "$(dirname "$0")/core-lib/setup.sh"
 
 vm_init
-core_setup "$VM_TESTDIR/patches"
+core_setup "$VM_TESTDIR/dups" "$VM_TESTDIR/patches"
 vm_run <<'GUEST'
 source /test/core-guest.sh
 kp=$KP_SYSFS/kpt_functional
@@ -49,6 +49,18 @@ check "disable again" sh -c "echo 0 > $kp/enabled"
 check "rmmod kpt_functional" rmmod kpt_functional
 check_not "sysfs: the patch dir is gone" test -e $kp
 check "unloaded: /proc/cmdline is the original" test "$(cat /proc/cmdline)" = "$orig"
+
+# A module object with two local functions of one name: positions.
+require "insmod kpt_dups.ko" insmod /test/kpt_dups.ko
+check "kpt_dups: two kpt_dup_value in its symbols" test "$(grep -c ' kpt_dup_value\s\[kpt_dups\]' /proc/kallsyms)" = 2
+check "kpt_dups: stock values" grep -qx 'a=1 b=2' /proc/kpt_dups
+require "insmod kpt_dup_patch.ko (position 2)" insmod /test/kpt_dup_patch.ko
+check "the second kpt_dup_value is patched, the first not" grep -qx 'a=1 b=20' /proc/kpt_dups
+check "sysfs: old_addr is position 2 in kpt_dups" kp_addr_is "$KP_SYSFS/kpt_dup_patch/kpt_dups/kpt_dup_value,2/old_addr" kpt_dup_value 2 kpt_dups
+check "module dynrela: address of position 1" test "$(cat /sys/module/kpt_dup_patch/parameters/first_addr)" = "$(kallsyms_addr kpt_dup_value 1 kpt_dups)"
+check "unload kpt_dup_patch" kp_unload kpt_dup_patch
+check "kpt_dups: stock values again" grep -qx 'a=1 b=2' /proc/kpt_dups
+check "rmmod kpt_dups" rmmod kpt_dups
 
 dmesg -c >/dev/null
 check "shadow variables (kpt_shadow checks them at init)" insmod /test/kpt_shadow.ko
