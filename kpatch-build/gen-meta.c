@@ -367,11 +367,10 @@ static int check_dest(struct entry *e, struct meta_reloc *r)
 			entry_error(e, "location %s is not zero", where);
 			return -1;
 		}
-	if (r->dest_sec->relasec &&
-	    kelf_rela_index(r->dest_sec, r->dest_offset) <
-	    r->dest_sec->nr_relas &&
-	    r->dest_sec->relas[kelf_rela_index(r->dest_sec, r->dest_offset)]
-	    .offset < r->dest_offset + width) {
+	/* The first normal relocation at or after the location. */
+	i = kelf_rela_index(r->dest_sec, r->dest_offset);
+	if (i < r->dest_sec->nr_relas &&
+	    r->dest_sec->relas[i].offset < r->dest_offset + width) {
 		entry_error(e, "location %s also has a normal relocation",
 			    where);
 		return -1;
