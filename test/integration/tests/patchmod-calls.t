@@ -1,8 +1,10 @@
 #!/bin/bash
 # A changed function (show_console_dev, /proc/consoles) that calls an
-# exported function (seq_printf), a non-exported global (nr_running) and a
-# local function whose name three files of vmlinux use (c_next, sympos 2):
-# the patch module resolves each and prints what they return.
+# exported function (seq_printf), a non-exported global (nr_running), a
+# local function whose name three files of vmlinux use (c_next, sympos 2)
+# and a static call with a non-exported key (KPATCH_STATIC_CALL), and logs
+# with KPATCH_PRINTK: the patch module resolves each and prints what they
+# return.
 set -euo pipefail
 # shellcheck source=../lib/vm.sh
 source "$(dirname "$0")/../lib/vm.sh"
@@ -28,7 +30,7 @@ expected_suffixes() {
 	mapfile -t names </tmp/names
 	for i in "${!names[@]}"; do
 		next=${names[i + 1]:-none}
-		echo "kpatch-calls next=$next pos=1 running=yes"
+		echo "kpatch-calls next=$next pos=1 running=yes clock=yes"
 	done
 }
 
@@ -58,7 +60,9 @@ for fmt in $(patch_formats kpatch_calls); do
 done
 for fmt in $(patch_formats kpatch_calls); do
 	require "$fmt: load" patch_load $fmt kpatch_calls
-	check "$fmt: /proc/consoles shows what c_next, nr_running and seq_printf did" patched_ok /tmp/expected
+	log_mark
+	check "$fmt: /proc/consoles shows what c_next, nr_running, pv_sched_clock and seq_printf did" patched_ok /tmp/expected
+	check "$fmt: KPATCH_PRINTK logged" log_has "kpatch-calls: showed "
 	check "$fmt: unload" patch_unload $fmt kpatch_calls
 	check "$fmt: /proc/consoles is the original again" test "$(cat /proc/consoles)" = "$orig"
 done
