@@ -94,8 +94,8 @@ struct kpatch_meta_callback {
  *   R_X86_64_32:           *(u32 *)dest = val (must fit unsigned)
  *   R_X86_64_32S:          *(s32 *)dest = val (must fit signed)
  *   R_X86_64_PC32, PLT32:  *(s32 *)dest = val - dest (must fit signed)
- *   R_X86_64_PC64:         *(s64 *)dest = val - dest
- * The bytes at DEST are zero in the module as built.  DEST lies in the
+ * (the generators refuse other types).  The bytes at DEST are zero in the
+ * module as built.  DEST lies in the
  * patch module's own text or data, which may be read-only by then.
  */
 struct kpatch_meta_dynrela {
