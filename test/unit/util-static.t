@@ -72,10 +72,13 @@ if need groff man; then
 		while read -r opt; do
 			grep -qF -- "$opt" "$SCRATCH/kpatch-build.txt" || missing+=" $opt"
 		done < <(kpatch-build/kpatch-build --help | grep -oE -- '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' | tr -d ' ,' | sort -u)
-		if [[ -z $missing ]]; then pass "kpatch-build.1 documents every option of 'kpatch-build --help'"; else
-			fail "kpatch-build.1 documents every option of 'kpatch-build --help'" "missing:$missing"; fi
+		while read -r var; do
+			grep -qF -- "$var" "$SCRATCH/kpatch-build.txt" || missing+=" $var"
+		done < <(kpatch-build/kpatch-build --help | grep -oE 'KPATCH_[A-Z_]+' | sort -u)
+		if [[ -z $missing ]]; then pass "kpatch-build.1 documents every option and variable of 'kpatch-build --help'"; else
+			fail "kpatch-build.1 documents every option and variable of 'kpatch-build --help'" "missing:$missing"; fi
 	else
-		fail "kpatch-build.1 documents every option of 'kpatch-build --help'" "kpatch-build/kpatch-build is missing"
+		fail "kpatch-build.1 documents every option and variable of 'kpatch-build --help'" "kpatch-build/kpatch-build is missing"
 	fi
 	check "kpatch-build.1 has examples" grep -q '^EXAMPLES' "$SCRATCH/kpatch-build.txt"
 fi
