@@ -29,7 +29,7 @@ timed() {
 		echo "$label: kpatch-build failed" >&2
 		return 1
 	fi
-	echo "$label: $(seconds_since "$t0") s ($(grep -c 'changed function' "$out/log") changed function(s))"
+	echo "$label: $(seconds_since "$t0") s ($(grep -c ': changed function: ' "$out/log") changed function(s))"
 	rm -rf "$out"
 }
 

@@ -32,7 +32,7 @@ KB_KO=$KB_OUT/livepatch-meminfo-header.ko
 if [[ $KB_STATUS -eq 0 && -f $KB_KO ]]; then
 	pass "kpatch-build -s/-c/-v with a header change ($((t1 - t0))s)"
 	check "full build path chosen" grep -q 'build: full path' "$KB_OUT/kb.out"
-	check "only meminfo.o has a changed function" test "$(grep -c 'changed function' "$KB_OUT/kb.out")" = 1
+	check "only meminfo.o has a changed function" test "$(grep -c ': changed function: ' "$KB_OUT/kb.out")" = 1
 	check "vermagic of the small kernel" sh -c "modinfo -F vermagic '$KB_KO' | grep -q -- '-kpatch-small '"
 	kb_add_ko
 else
