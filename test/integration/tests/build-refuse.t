@@ -53,6 +53,6 @@ PATH=$KB_OUT/fakecc:$PATH kb_refused "a different compiler is refused" \
 	"built by 'GCC: \(Debian [^)]*\) [0-9.]+' but this machine's gcc is 'GCC: \(Other\) 99.1.0'" \
 	"$KB_TOPDIR/doc/examples/meminfo-string.patch"
 
-kb_refused "a missing patch file is an error" "patch file '.*nothere.patch' does not exist" "$KB_OUT/nothere.patch"
+KB_USAGE_ERROR=1 kb_refused "a missing patch file is an error" "patch file '.*nothere.patch' does not exist" "$KB_OUT/nothere.patch"
 printf 'hello\n' >"$KB_OUT/garbage.patch"
 kb_refused "a file that is not a patch is an error" "garbage.patch is not a patch" "$KB_OUT/garbage.patch"

@@ -49,7 +49,9 @@ kb_build() {
 }
 
 # kb_refused CHECK-NAME REGEX ARGS...: kpatch-build must fail, say REGEX
-# (extended, on one of its error lines) and leave no module.
+# (extended, on one of its error lines), point to the full log (unless
+# KB_USAGE_ERROR is set: command line errors come before any log) and leave
+# no module.
 kb_refused() {
 	local name=$1 re=$2
 	shift 2
@@ -61,7 +63,7 @@ kb_refused() {
 		fail "$name" "kpatch-build exited $KB_STATUS without saying /$re/: $(grep -m1 'error:' "$KB_OUT/kb.out" || tail -n 1 "$KB_OUT/kb.out")"
 	elif compgen -G "$KB_OUT/*.ko" >/dev/null; then
 		fail "$name" "a failed build left $(ls "$KB_OUT"/*.ko)"
-	elif ! grep -q "full log: " "$KB_OUT/kb.out"; then
+	elif [[ -z ${KB_USAGE_ERROR:-} ]] && ! grep -q "full log: " "$KB_OUT/kb.out"; then
 		fail "$name" "the error does not point to the full log"
 	else
 		pass "$name"
