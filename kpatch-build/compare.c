@@ -128,7 +128,8 @@ static bool constants_equal(struct section *o, uint64_t oloc,
 {
 	uint64_t size = o->sh.sh_entsize;
 
-	if (size != p->sh.sh_entsize || !size || oloc % size != ploc % size)
+	if (size != p->sh.sh_entsize || !size || oloc % size != ploc % size ||
+	    !o->data || !p->data)
 		return false;
 	oloc -= oloc % size;
 	ploc -= ploc % size;
@@ -246,6 +247,8 @@ static bool relas_equal(struct section *osec, uint64_t ostart, uint64_t oend,
 static bool bytes_equal(const unsigned char *a, const unsigned char *b,
 			uint64_t len, uint64_t mask_off, uint64_t mask_len)
 {
+	if (!len)
+		return true;
 	if (!mask_len || mask_off >= len)
 		return !memcmp(a, b, len);
 	if (mask_off + mask_len > len)
@@ -272,7 +275,10 @@ static bool ranges_equal(struct section *osec, uint64_t ostart, uint64_t oend,
 		WHY(depth, "section flags differ");
 		return false;
 	}
-	if (!onobits && !bytes_equal(osec->data + ostart, psec->data + pstart,
+	if (!onobits && oend > ostart && (!osec->data || !psec->data))
+		return false;
+	if (!onobits && oend > ostart &&
+	    !bytes_equal(osec->data + ostart, psec->data + pstart,
 				     oend - ostart, mask_off, mask_len) &&
 	    !(sec_is_text(psec) &&
 	      lines_only_change(osec, ostart, psec, pstart, oend - ostart))) {

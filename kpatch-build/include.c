@@ -169,11 +169,13 @@ oom:
 	return NULL;
 }
 
-static bool is_init_section(const struct section *sec)
+/* Gone after boot (or after the module's init); __exit code of built-in
+   code is discarded too. */
+static bool is_init_section(struct cdo *cdo, const struct section *sec)
 {
 	return !strncmp(sec->name, ".init.", 6) ||
-	       !strncmp(sec->name, ".exit.", 6) ||
-	       !strcmp(sec->name, ".head.text");
+	       !strcmp(sec->name, ".head.text") ||
+	       (!strncmp(sec->name, ".exit.", 6) && cdo->parent->is_vmlinux);
 }
 
 static int include_symbol(struct cdo *cdo, struct symbol *sym, const char *why);
@@ -205,6 +207,12 @@ static int include_symbol(struct cdo *cdo, struct symbol *sym, const char *why)
 		log_error(cdo->orig->base, sym->name,
 			  "needed by %s but in ignored section %s", why,
 			  sym->sec->name);
+		return -1;
+	}
+	if (is_init_section(cdo, sym->sec)) {
+		log_unsafe(cdo->orig->base, sym->name,
+			   "needed by %s but in %s, which a patch module frees after loading",
+			   why, sym->sec->name);
 		return -1;
 	}
 	sym->included = true;
@@ -285,7 +293,7 @@ static bool wanted_function(const struct symbol *sym)
 static int refuse_init_ref(struct cdo *cdo, const char *from,
 			   struct symbol *sym)
 {
-	if (!sym->sec || !is_init_section(sym->sec))
+	if (!sym->sec || !is_init_section(cdo, sym->sec))
 		return 0;
 	log_unsafe(cdo->orig->base, from,
 		   "patched code refers to %s in %s, which is gone after boot",

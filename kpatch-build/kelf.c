@@ -303,8 +303,14 @@ static int read_section(struct kelf *kelf, size_t shstrndx, size_t i)
 		return -1;
 	}
 	sec->size = sec->sh.sh_size;
-	if (sec->sh.sh_type == SHT_NOBITS || sec->sh.sh_type == SHT_NULL ||
-	    (sec->sh.sh_flags & SHF_COMPRESSED))
+	if (sec->sh.sh_flags & SHF_COMPRESSED) {
+		if (sec_is_debug(sec))
+			return 0;	/* never read */
+		log_error(kelf->path, sec->name,
+			  "compressed sections are not supported");
+		return -1;
+	}
+	if (sec->sh.sh_type == SHT_NOBITS || sec->sh.sh_type == SHT_NULL)
 		return 0;
 	if (sec->sh.sh_type == SHT_REL) {
 		log_error(kelf->path, sec->name,
@@ -539,8 +545,9 @@ static int index_section_symbols(struct kelf *kelf)
 			sym->sec->syms[sym->sec->nr_syms++] = sym;
 	}
 	for (i = 1; i < kelf->nr_secs; i++)
-		qsort(kelf->secs[i].syms, kelf->secs[i].nr_syms,
-		      sizeof(struct symbol *), cmp_sym_value);
+		if (kelf->secs[i].nr_syms > 1)
+			qsort(kelf->secs[i].syms, kelf->secs[i].nr_syms,
+			      sizeof(struct symbol *), cmp_sym_value);
 	return 0;
 }
 
@@ -694,7 +701,9 @@ static int read_relas(struct kelf *kelf, struct section *relasec)
 	for (i = 0; i < n; i++)
 		if (read_rela(kelf, relasec, data, i))
 			return -1;
-	qsort(relasec->base->relas, n, sizeof(struct rela), cmp_rela_offset);
+	if (n > 1)
+		qsort(relasec->base->relas, n, sizeof(struct rela),
+		      cmp_rela_offset);
 	return check_rela_overlaps(kelf, relasec->base);
 }
 
@@ -762,6 +771,10 @@ void kelf_close(struct kelf *kelf)
 	}
 	free(kelf->secs);
 	free(kelf->sec_syms);
+	for (i = 0; kelf->syms && i < kelf->nr_syms; i++)
+		if (kelf->syms[i].strip && kelf->syms[i].strip !=
+		    kelf->syms[i].name)
+			free((char *)kelf->syms[i].strip);
 	free(kelf->syms);
 	name_table_free(kelf->sym_names);
 	name_table_free(kelf->sec_names);

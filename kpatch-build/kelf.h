@@ -97,7 +97,8 @@ struct symbol {
 	bool patched;			/* goes into .kpatch.funcs */
 	bool included;
 	bool reported;
-	const char *strip;		/* name without .N suffixes (correlate) */
+	const char *strip;		/* name without .N suffixes (setup.c;
+					   allocated unless == name) */
 };
 
 struct kelf {

@@ -84,7 +84,8 @@ static bool is_file_string(struct section *sec, struct rela *rela)
 	size_t len;
 
 	resolve_target(sec, rela, &t);
-	if (!t.sec || !sec_is_string(t.sec) || t.loc >= t.sec->size)
+	if (!t.sec || !sec_is_string(t.sec) || !t.sec->data ||
+	    t.loc >= t.sec->size)
 		return false;
 	str = (const char *)t.sec->data + t.loc;
 	len = strnlen(str, t.sec->size - t.loc);

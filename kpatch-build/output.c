@@ -76,7 +76,8 @@ static int layout(struct output *out)
 	struct pieces *all = out->cdo->pieces;
 	size_t i;
 
-	qsort(all->all, all->nr, sizeof(*all->all), cmp_piece);
+	if (all->nr > 1)
+		qsort(all->all, all->nr, sizeof(*all->all), cmp_piece);
 	for (i = 0; i < all->nr; i++) {
 		struct piece *p = all->all[i];
 		struct section *sec = p->sec;

@@ -159,11 +159,41 @@ static int check_registries(struct cdo *cdo)
 	return ret;
 }
 
+/* vDSO code runs in user space from a copy mapped at exec time. */
+static bool is_vdso(struct kelf *kelf)
+{
+	size_t i;
+
+	if (strstr(kelf->path, "/vdso/") || !strncmp(kelf->path, "vdso/", 5))
+		return true;
+	for (i = 1; i < kelf->nr_syms; i++) {
+		const struct symbol *sym = &kelf->syms[i];
+
+		if (sym->sec && (!strncmp(sym->name, "__vdso_", 7) ||
+				 !strncmp(sym->name, "vdso_image_", 11)))
+			return true;
+	}
+	return false;
+}
+
 int report_and_check(struct cdo *cdo)
 {
 	struct kelf *kelf = cdo->patched;
 	int ret = 0;
 	size_t i;
+
+	if (is_vdso(cdo->orig)) {
+		for (i = 1; i < kelf->nr_syms; i++)
+			if (kelf->syms[i].sec && !kelf->syms[i].sec->ignore &&
+			    (kelf->syms[i].status == ST_CHANGED ||
+			     kelf->syms[i].status == ST_NEW))
+				break;
+		if (i == kelf->nr_syms)
+			return 0;
+		log_unsafe(cdo->orig->base, kelf->syms[i].name,
+			   "vDSO code cannot be live-patched: processes run their own copy of it, mapped at exec time");
+		return -1;
+	}
 
 	for (i = 1; i < kelf->nr_syms; i++) {
 		struct symbol *sym = &kelf->syms[i];

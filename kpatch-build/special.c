@@ -158,6 +158,11 @@ uint64_t special_entry_size(struct section *sec,
 	uint64_t size = s->size;
 	const char *env = s->size_env ? getenv(s->size_env) : NULL;
 
+	if (!sec->data && sec->size) {
+		log_error(sec->kelf->path, sec->name,
+			  "has no contents (type %u)", sec->sh.sh_type);
+		return 0;
+	}
 	if (env && *env) {
 		char *end;
 
@@ -276,7 +281,8 @@ int special_index(struct kelf *kelf)
 		if (index_section(sec, s, idx, &alloc))
 			return -1;
 	}
-	qsort(idx->v, idx->nr, sizeof(*idx->v), cmp_owned);
+	if (idx->nr)
+		qsort(idx->v, idx->nr, sizeof(*idx->v), cmp_owned);
 	return 0;
 }
 
