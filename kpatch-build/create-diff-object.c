@@ -82,16 +82,16 @@ static int run(struct cdo *cdo)
 	if (correlate(cdo->orig, cdo->patched) ||
 	    compare(cdo->orig, cdo->patched))
 		return -1;
-	if (report_and_check(cdo))
+	cdo->parent = parent_open(cdo->parent_name, cdo->parent_symtab,
+				  cdo->symvers);
+	if (!cdo->parent || report_and_check(cdo))
 		return -1;
 	if (!cdo->nr_changed && !cdo->nr_new) {
 		fprintf(stderr, "%s: %s: no changed functions\n", PROGNAME,
 			cdo->orig->base);
 		return EXIT_NOCHANGE;
 	}
-	cdo->parent = parent_open(cdo->parent_name, cdo->parent_symtab,
-				  cdo->symvers);
-	if (!cdo->parent || include_all(cdo) || log_error_count())
+	if (include_all(cdo) || log_error_count())
 		return -1;
 	return write_output(cdo) ? -1 : 0;
 }

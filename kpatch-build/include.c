@@ -301,6 +301,34 @@ static int refuse_init_ref(struct cdo *cdo, const char *from,
 	return -1;
 }
 
+/*
+ * A static local ("x.3") that could not be paired while the running
+ * kernel has an unpaired "x.N" in this file: a fresh copy would silently
+ * drop the kernel's state.
+ */
+static bool lost_static(struct cdo *cdo, struct symbol *sym, const char *why)
+{
+	struct kelf *orig = cdo->orig;
+	size_t i;
+
+	if (sym->bind != STB_LOCAL || sym->special_static ||
+	    sym->strip == sym->name || !strcmp(sym->strip, sym->name) ||
+	    !(sym->sec->sh.sh_flags & SHF_WRITE))
+		return false;
+	for (i = 1; i < orig->nr_syms; i++) {
+		struct symbol *o = &orig->syms[i];
+
+		if (o->twin || o->type != STT_OBJECT || o->bind != STB_LOCAL ||
+		    strcmp(o->strip, sym->strip))
+			continue;
+		log_unsafe(cdo->orig->base, sym->name,
+			   "static variable used by %s cannot be matched to the running kernel's (%s is unmatched): a fresh copy would lose its state",
+			   why, o->name);
+		return true;
+	}
+	return false;
+}
+
 /* Follows one relocation of included code or data. */
 static int follow(struct cdo *cdo, struct section *from, struct rela *rela,
 		  const char *why)
@@ -318,6 +346,9 @@ static int follow(struct cdo *cdo, struct section *from, struct rela *rela,
 		return refuse_init_ref(cdo, why, t.sym);
 	}
 	if (t.sym->type == STT_OBJECT) {
+		if ((!t.sym->twin || t.sym->status == ST_NEW) &&
+		    lost_static(cdo, t.sym, why))
+			return -1;
 		if (!t.sym->twin || t.sym->status == ST_NEW)
 			return include_symbol(cdo, t.sym, why);
 		return refuse_init_ref(cdo, why, t.sym);

@@ -14,6 +14,7 @@
 
 #include "cdo.h"
 #include "log.h"
+#include "parent-symtab.h"
 #include "special.h"
 
 static bool starts_with(const char *s, const char *prefix)
@@ -82,8 +83,36 @@ static bool is_piece_follower(const struct symbol *sym)
 		!strncmp(sym->name, "__cfi_", 6));
 }
 
+/* A weak function the parent overrides: the kernel never runs this copy. */
+static bool overridden_weak(struct cdo *cdo, struct symbol *sym)
+{
+	const struct psym *ps;
+
+	if (sym->twin->bind != STB_WEAK)
+		return false;
+	ps = parent_find_global(cdo->parent, sym->twin->name);
+	return ps && ps->bind != STB_WEAK;
+}
+
+/* Another name of the same code, already patched. */
+static struct symbol *patched_alias(struct symbol *sym)
+{
+	size_t i;
+
+	for (i = 0; i < sym->sec->nr_syms; i++) {
+		struct symbol *other = sym->sec->syms[i];
+
+		if (other != sym && other->patched &&
+		    other->sym.st_value == sym->sym.st_value)
+			return other;
+	}
+	return NULL;
+}
+
 static int check_function(struct cdo *cdo, struct symbol *sym)
 {
+	struct symbol *alias;
+
 	if (sym->ignore) {
 		log_debug("report: %s is ignored (KPATCH_IGNORE_FUNCTION)",
 			  sym->name);
@@ -100,6 +129,19 @@ static int check_function(struct cdo *cdo, struct symbol *sym)
 	}
 	if (is_piece_follower(sym))
 		return 0;
+	if (overridden_weak(cdo, sym)) {
+		log_warn(cdo->orig->base, sym->twin->name,
+			 "changed weak function is overridden in %s: the change has no effect",
+			 cdo->parent_name);
+		sym->status = sym->twin->status = ST_SAME;
+		return 0;
+	}
+	alias = patched_alias(sym);
+	if (alias) {
+		log_debug("report: %s is an alias of %s, patched once",
+			  sym->name, alias->name);
+		return 0;
+	}
 	if (check_patchable_function(cdo, sym))
 		return -1;
 	sym->patched = true;
