@@ -10,6 +10,7 @@
  *   ksym idx=I name=N objname=O sympos=P bind=B type=T
  *   reloc dest=SEC+0xOFF in=FUNC type=R addend=A sym=N objname=O
  *         symobj=O sympos=P external=E            (one line)
+ *   sites FUNC N                                 relocated places in FUNC
  *   force FUNC
  *   callback KIND fn=FUNC objname=O
  *   modinfo KEY=VALUE
@@ -866,6 +867,35 @@ static void dump_symbols(struct iobj *o)
 	}
 }
 
+/*
+ * "sites FUNC N": how many places of each function's code get relocated,
+ * by a normal relocation or a .kpatch.relocations entry.  Copying a
+ * function into the output must not lose any.
+ */
+static void dump_sites(struct iobj *o)
+{
+	size_t i, j;
+
+	for (i = 1; i < o->nsyms; i++) {
+		const GElf_Sym *f = &o->syms[i].sym;
+		const struct isec *sec;
+		size_t n = 0;
+
+		if (GELF_ST_TYPE(f->st_info) != STT_FUNC || f->st_shndx == SHN_UNDEF ||
+		    f->st_shndx >= o->nsecs)
+			continue;
+		sec = &o->secs[f->st_shndx];
+		for (j = first_rela(sec, f->st_value);
+		     j < sec->nrelas && sec->relas[j].r_offset < f->st_value + f->st_size; j++)
+			n++;
+		for (j = 0; j < o->nkrelocs; j++)
+			if (o->krelocs[j].sec == sec && o->krelocs[j].off >= (long)f->st_value &&
+			    o->krelocs[j].off < (long)(f->st_value + f->st_size))
+				n++;
+		printf("sites %s %zu\n", o->syms[i].name, n);
+	}
+}
+
 static int inspect(const char *path)
 {
 	struct iobj o;
@@ -879,6 +909,7 @@ static int inspect(const char *path)
 	if (dump_funcs(&o) || dump_symbols_table(&o) || dump_relocations(&o) ||
 	    dump_callbacks(&o))
 		goto out;
+	dump_sites(&o);
 	dump_pointer_list(&o, ".kpatch.force", "force");
 	dump_modinfo(&o);
 	for (i = 1; i < o.nsecs; i++)

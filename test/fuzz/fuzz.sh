@@ -31,6 +31,7 @@ compile_differ() {
 	local dir=$1 cc=$2 src=$TOP/kpatch-build obj
 	local -a objs
 	shift 2
+	# shellcheck disable=SC2016 # a make expression, expanded by make
 	read -r -a objs <<<"$(make -s -C "$src" --no-print-directory \
 		--eval='fuzz-print-objs: ; @echo $(CDO_OBJS)' fuzz-print-objs)"
 	[[ ${#objs[@]} -gt 0 ]] || die "no CDO_OBJS in $src/Makefile"
@@ -65,8 +66,34 @@ triage() {
 	local msg
 	msg=$( (ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=0 timeout 10 \
 		"$OUT/triage/create-diff-object" "$@" 2>&1 >/dev/null) 2>&1 || true)
-	grep -m 1 -E 'runtime error|AddressSanitizer|Sanitizer' <<<"$msg" ||
-		echo "(no sanitizer message; see the input)"
+	local what where
+	what=$(grep -m 1 -E 'runtime error|ERROR: [A-Za-z]*Sanitizer' <<<"$msg" |
+		sed -e 's/^==[0-9]*==//' -e 's/ (pc 0x.*//')
+	where=$(grep -m 1 -E '#[0-9]+ .* in .*kpatch-build/' <<<"$msg" | sed 's/.* in /in /')
+	echo "${what:-(no sanitizer message; see the input)}${where:+ $where}"
+}
+
+# Hangs AFL saw under load may not be hangs: keep those that still take
+# more than 10 s.  Args: NAME ORIG PATCHED (one of them @@).
+real_hangs() {
+	local name=$1 orig=$2 patched=$3 f n=0
+	for f in "$OUT/$name"/default/hangs/id:*; do
+		[[ -f $f ]] || continue
+		if [[ $(status_of_timed "${orig/@@/$f}" "${patched/@@/$f}") -eq 124 ]]; then
+			n=$((n + 1))
+			echo "fuzz: $name hang $(basename "$f" | cut -d, -f1): still running after 10 s" >&2
+		else
+			echo "fuzz: $name hang $(basename "$f" | cut -d, -f1) did not reproduce (load?)" >&2
+		fi
+	done
+	echo "$n"
+}
+
+status_of_timed() {
+	local rc
+	rc=$( (timeout 10 "$OUT/build/create-diff-object" "$1" "$2" vmlinux "$OUT/fixed/parent.symtab" \
+		"$OUT/fixed/Module.symvers" kpatch_fuzz "$OUT/tmp/output.o" >/dev/null 2>&1; echo $?) 2>/dev/null)
+	echo "${rc:-255}"
 }
 
 # Exit status of the AFL build on a case; a death by signal is reported
@@ -125,7 +152,7 @@ EOF
 }
 
 seeds() {
-	local case line pdir obj dir first=""
+	local case pdir obj dir first=""
 	rm -rf "$OUT/pairs" "$OUT/seeds-orig" "$OUT/seeds-patched"
 	mkdir -p "$OUT/pairs" "$OUT/seeds-orig" "$OUT/seeds-patched"
 	while read -r case pdir; do
@@ -146,7 +173,7 @@ seeds() {
 		cp "$dir/orig.o" "$OUT/seeds-orig/$case.o"
 		cp "$dir/patched.o" "$OUT/seeds-patched/$case.o"
 	done
-	echo "fuzz: seeds: $(ls "$OUT/seeds-orig" | wc -l) objects per side, fixed pair $first"
+	echo "fuzz: seeds: $(find "$OUT/seeds-orig" -name '*.o' | wc -l) objects per side, fixed pair $first"
 }
 
 # fuzz_one NAME SECONDS SEEDS ARGS...: one afl-fuzz session.
@@ -160,7 +187,7 @@ fuzz_one() {
 		AFL_NO_AFFINITY=1 AFL_SKIP_CRASHES=0 AFL_QUIET=1 \
 		ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1 \
 		UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1 \
-		afl-fuzz -i "$seeds" -o "$OUT/$name" -m none -t 2000 -V "$seconds" -- \
+		afl-fuzz -i "$seeds" -o "$OUT/$name" -m none -t 5000 -V "$seconds" -- \
 		"$OUT/build/create-diff-object" "$@" >"$OUT/$name.log" 2>&1 ||
 		{ tail -n 20 "$OUT/$name.log" >&2; die "afl-fuzz $name failed (log: $OUT/$name.log)"; }
 }
@@ -181,7 +208,7 @@ report_crashes() {
 		echo "fuzz: $name crash $(basename "$f" | cut -d, -f1): $(triage "${orig/@@/$f}" \
 			"${patched/@@/$f}" vmlinux "$OUT/fixed/parent.symtab" "$OUT/fixed/Module.symvers" \
 			kpatch_fuzz "$OUT/tmp/output.o")"
-	done | sort -t: -k3 | awk -F': ' '!seen[$NF]++' | head -n 20
+	done | awk '{ key = $0; sub(/^fuzz: [^ ]* crash id:[0-9]*: /, "", key) } !seen[key]++' | head -n 20
 	echo "fuzz: inputs in $OUT/$name/default/{crashes,hangs}"
 }
 
@@ -202,9 +229,13 @@ run() {
 		vmlinux "$fixed/parent.symtab" "$fixed/Module.symvers" kpatch_fuzz "$OUT/tmp/output.o"
 	for name in as-orig as-patched; do
 		c=$(count_files "$OUT/$name/default/crashes")
-		h=$(count_files "$OUT/$name/default/hangs")
+		if [[ $name == as-orig ]]; then
+			h=$(real_hangs "$name" @@ "$fixed/patched.o")
+		else
+			h=$(real_hangs "$name" "$fixed/orig.o" @@)
+		fi
 		e=$(stat_of "$OUT/$name" execs_done)
-		printf 'fuzz: %-10s %s execs, %s paths, %s crashes, %s hangs\n' "$name" "$e" \
+		printf 'fuzz: %-10s %s execs, %s paths, %s crashes, %s hangs (reproduced)\n' "$name" "$e" \
 			"$(stat_of "$OUT/$name" corpus_count)" "$c" "$h"
 		crashes=$((crashes + c)) hangs=$((hangs + h)) execs=$((execs + e))
 	done

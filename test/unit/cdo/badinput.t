@@ -150,7 +150,9 @@ differ() {
 
 main() {
 	local bad f
-	[[ -f $TOP/kpatch-build/Makefile ]] && make -s -C "$TOP/kpatch-build" >/dev/null 2>&1 || true
+	if [[ -f $TOP/kpatch-build/Makefile ]]; then
+		make -s -C "$TOP/kpatch-build" >/dev/null 2>&1 || true
+	fi
 	make -s -C "$TOP/test/unit/cdo" >/dev/null 2>&1 || true
 	require "seed objects compile" make_seed
 	require "broken inputs are made" make_bad_inputs

@@ -35,8 +35,11 @@
 # no running kernel matches), and `env`: VAR=VALUE lines for the differ.
 # Implicit checks on every written output: entries' new code is defined
 # with new_size bytes, entries and relocations carry the parent's name,
-# every special-section entry belongs to a function that is in the output,
-# .orc_unwind and .orc_unwind_ip match.  On refusals: no OUTPUT.o.
+# every special-section entry belongs to a function that is in the output
+# and has as many relocations as in PATCHED.o, the functions in the output
+# keep all their entries, every function keeps all its
+# relocated places, undefined symbols are exported, .orc_unwind and
+# .orc_unwind_ip match.  On refusals: no OUTPUT.o.
 set -euo pipefail
 
 CDO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -62,6 +65,7 @@ PATCHED_DUMP=""
 STDOUT=""
 STDERR=""
 PARENT=""
+SYMVERS=""
 
 bad() {
 	REASONS+=("$*")
@@ -112,12 +116,12 @@ special_count() {
 }
 
 quoted() {
-	local rest=$1
-	if [[ $rest == *\"*\"* ]]; then
-		rest=${rest#*\"}
-		printf '%s' "${rest%\"*}"
+	local text=$1
+	if [[ $text == *\"*\"* ]]; then
+		text=${text#*\"}
+		printf '%s' "${text%\"*}"
 	else
-		printf '%s' "$rest"
+		printf '%s' "$text"
 	fi
 }
 
@@ -161,9 +165,9 @@ reloc_hint() {
 
 # One assertion of an expect file, for a written output.
 assert_output() {
-	local kind=$1 rest=$2 name got
+	local kind=$1 line=$2 name got
 	local -a args
-	read -r -a args <<<"$rest"
+	read -r -a args <<<"$line"
 	name=${args[0]:-}
 	case $kind in
 	changed)
@@ -176,7 +180,7 @@ assert_output() {
 		[[ -z $(dump_lines func "name=$name") ]] || bad "not-included $name: has a .kpatch.funcs entry" ;;
 	func)
 		[[ -n $(dump_lines func "name=$name" "${args[@]:1}") ]] ||
-			bad "func $rest: entry is '$(grep -m1 "^func name=$name " "$OUT_DUMP" || echo none)'" ;;
+			bad "func $line: entry is '$(grep -m1 "^func name=$name " "$OUT_DUMP" || echo none)'" ;;
 	reloc) assert_reloc "${args[@]}" ;;
 	no-reloc)
 		[[ -z $(dump_lines reloc "name=$name") ]] || bad "no-reloc $name: $(reloc_hint "$name")" ;;
@@ -184,7 +188,7 @@ assert_output() {
 		grep -q "^symbol undef $name " "$OUT_DUMP" || bad "undef $name: no undefined symbol"
 		[[ -z $(dump_lines reloc "name=$name") ]] || bad "undef $name: also a .kpatch.relocations entry" ;;
 	symbol)
-		grep -q "^symbol $name ${args[1]:-} " "$OUT_DUMP" || bad "symbol $rest: absent" ;;
+		grep -q "^symbol $name ${args[1]:-} " "$OUT_DUMP" || bad "symbol $line: absent" ;;
 	no-symbol)
 		! grep -qE "^symbol (func|object) $name " "$OUT_DUMP" || bad "no-symbol $name: defined in the output" ;;
 	special) assert_special "${args[@]}" ;;
@@ -199,11 +203,11 @@ assert_output() {
 		grep -qx "force $name" "$OUT_DUMP" || bad "force $name: no .kpatch.force entry" ;;
 	callback)
 		[[ -n $(dump_lines callback "$name" "fn=${args[1]}" "objname=$PARENT") ]] ||
-			bad "callback $rest: absent" ;;
+			bad "callback $line: absent" ;;
 	modinfo)
-		grep -qxF "modinfo $(quoted "$rest")" "$OUT_DUMP" || bad "modinfo $rest: absent" ;;
+		grep -qxF "modinfo $(quoted "$line")" "$OUT_DUMP" || bad "modinfo $line: absent" ;;
 	ksym)
-		[[ -n $(dump_lines ksym "name=$name" "${args[@]:1}") ]] || bad "ksym $rest: absent" ;;
+		[[ -n $(dump_lines ksym "name=$name" "${args[@]:1}") ]] || bad "ksym $line: absent" ;;
 	*) return 1 ;;
 	esac
 }
@@ -212,7 +216,8 @@ assert_output() {
 implicit_output_checks() {
 	local line name newsym size sec owner n_ip n_orc
 	while IFS= read -r line; do
-		name=$(sed 's/^func name=\([^ ]*\) .*/\1/' <<<"$line")
+		name=${line#func name=}
+		name=${name%% *}
 		newsym=$(sed -n 's/.* new=\([^ ]*\).*/\1/p' <<<"$line")
 		size=$(sed -n 's/.* new_size=\([0-9]*\).*/\1/p' <<<"$line")
 		grep -q "^symbol func $newsym .* size=$size\$" "$OUT_DUMP" ||
@@ -231,6 +236,9 @@ implicit_output_checks() {
 		esac
 	done < <(sed -n 's/^entry \([^ ]*\) [0-9]* owner=\([^ ]*\) .*/\1 \2/p' "$OUT_DUMP" | sort -u)
 	check_entry_relocations
+	check_sites
+	check_entries_complete
+	check_undefined_exported
 	n_ip=$(sed -n 's/^special .orc_unwind_ip entries=\([0-9]*\).*/\1/p' "$OUT_DUMP")
 	n_orc=$(sed -n 's/^special .orc_unwind entries=\([0-9]*\).*/\1/p' "$OUT_DUMP")
 	[[ ${n_ip:-0} -eq ${n_orc:-0} ]] ||
@@ -259,10 +267,56 @@ check_entry_relocations() {
 	done < <(sed -n 's/^entry \([^ ]*\) [0-9]* owner=\([^ -][^ ]*\) refs=\(.*\)/\1 \2 \3/p' "$OUT_DUMP")
 }
 
+# Each function in the output is relocated at as many places as in
+# PATCHED.o (normal relocations plus loader ones): none lost.
+check_sites() {
+	local -A want=()
+	local name n
+	while read -r name n; do
+		want[$name]=$n
+	done < <(sed -n 's/^sites //p' "$PATCHED_DUMP")
+	while read -r name n; do
+		if [[ -z ${want[$name]:-} ]]; then
+			bad "function $name of the output is not in PATCHED.o"
+		elif [[ ${want[$name]} -ne $n ]]; then
+			bad "$name: $n relocated places in the output, ${want[$name]} in PATCHED.o"
+		fi
+	done < <(sed -n 's/^sites //p' "$OUT_DUMP")
+}
+
+# Every special-section entry of PATCHED.o that belongs to a function in
+# the output is kept (.discard.* excepted: the linker drops them anyway).
+check_entries_complete() {
+	local -A have=() want=()
+	local sec owner key
+	while read -r sec owner; do
+		have["$sec $owner"]=$((${have["$sec $owner"]:-0} + 1))
+	done < <(sed -n 's/^entry \([^ ]*\) [0-9]* owner=\([^ ]*\) .*/\1 \2/p' "$OUT_DUMP")
+	while read -r sec owner; do
+		[[ $sec == .discard.* || $owner == - ]] && continue
+		has_func_symbol "$owner" || continue
+		want["$sec $owner"]=$((${want["$sec $owner"]:-0} + 1))
+	done < <(sed -n 's/^entry \([^ ]*\) [0-9]* owner=\([^ ]*\) .*/\1 \2/p' "$PATCHED_DUMP")
+	for key in "${!want[@]}"; do
+		[[ ${have[$key]:-0} -eq ${want[$key]} ]] ||
+			bad "${key% *} entries of ${key#* }: ${have[$key]:-0} in the output, ${want[$key]} in PATCHED.o"
+	done
+}
+
+# A normal undefined symbol must be exported (Module.symvers), or the
+# module could not load; everything else goes through the loader.
+check_undefined_exported() {
+	local name
+	while read -r name; do
+		awk -v s="$name" '$2 == s { found = 1; exit } END { exit !found }' "$SYMVERS" ||
+			bad "undefined symbol $name is not exported (needs a loader relocation)"
+	done < <(sed -n 's/^symbol undef \([^ ]*\) .*/\1/p' "$OUT_DUMP")
+}
+
 compare_sets() {
-	local what=$1 want=$2 got=$3
-	[[ $want == "$got" ]] ||
-		bad "$what: expected {$(tr '\n' ' ' <<<"$want" | sed 's/ $//')}, got {$(tr '\n' ' ' <<<"$got" | sed 's/ $//')}"
+	local what=$1 expected=$2 actual=$3
+	[[ $expected == "$actual" ]] ||
+		bad "$what: expected {$(tr '\n' ' ' <<<"$expected" | sed 's/ $//')}, got {$(tr '\n' ' ' <<<"$actual" | sed 's/ $//')}"
 }
 
 # Expected exit status and messages, from the expect file.
@@ -311,6 +365,7 @@ run_case() {
 	mkdir -p "$dir/orig/$(dirname "$obj")" "$dir/patched/$(dirname "$obj")"
 	ln -s "$pair/orig.o" "$dir/orig/$obj"
 	ln -s "$pair/patched.o" "$dir/patched/$obj"
+	SYMVERS=$symvers
 	(cd "$dir" && env "${envs[@]}" "$CDO" "$dir/orig/$obj" "$dir/patched/$obj" "$PARENT" \
 		"$symtab" "$symvers" "$PATCH_MODULE" "$dir/output.o") >"$STDOUT" 2>"$STDERR" || RC=$?
 	want_rc=$(expected_status "$expect")

@@ -162,7 +162,7 @@ cdo__build_origs_locked() {
 # build the objects, copy them out, revert.  The sources are left as found
 # and no patched object is left in the tree.  Args: triples CASE OBJ OUTDIR.
 cdo__build_batch_locked() {
-	local tree=$1 variant=$2 kcflags=$3 log=$4 case obj out i rc=0
+	local tree=$1 variant=$2 kcflags=$3 log=$4 case obj i rc=0
 	shift 4
 	local -a cases=() objs=() outs=() applied=()
 	while [[ $# -gt 0 ]]; do
@@ -251,7 +251,7 @@ cdo_generate() {
 		# Batches: greedy, no two patches of a batch touch the same file.
 		local -a pending=("${gcases[@]}")
 		while [[ ${#pending[@]} -gt 0 ]]; do
-			local -a batch=() rest=() bargs=()
+			local -a batch=() deferred=() bargs=()
 			local -A used=()
 			for case in "${pending[@]}"; do
 				local clash=0
@@ -262,8 +262,12 @@ cdo_generate() {
 					[[ -n ${used[$f]:-} ]] && clash=1
 				done
 				if [[ $clash -eq 1 || ! -s ${c_orig[$case]} ]]; then
-					[[ -s ${c_orig[$case]} ]] && rest+=("$case") ||
-						{ echo "cdo: case $case: no original object" >&2; rc=1; }
+					if [[ -s ${c_orig[$case]} ]]; then
+						deferred+=("$case")
+					else
+						echo "cdo: case $case: no original object" >&2
+						rc=1
+					fi
 					continue
 				fi
 				for f in "${files[@]}"; do
@@ -271,7 +275,7 @@ cdo_generate() {
 				done
 				batch+=("$case")
 			done
-			pending=("${rest[@]}")
+			pending=("${deferred[@]}")
 			[[ ${#batch[@]} -gt 0 ]] || break
 			for case in "${batch[@]}"; do
 				tmp=$(mktemp -d "$cache/pairs/.tmp.XXXXXX")
