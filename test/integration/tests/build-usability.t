@@ -63,3 +63,12 @@ check "interrupted build says so" grep -q 'interrupted' "$KB_OUT/int.out"
 kb_tree_clean "tree sources as found after the interrupt" "$README_PATCH"
 check "meminfo.c keeps its time stamp" test "$(stat -c '%Y %s' "$tree/fs/proc/meminfo.c")" = "$before"
 check_not "no module after the interrupt" compgen -G "$KB_OUT/*.ko"
+
+# A tool killed while it had patched the shared tree left a source changed:
+# the next build puts the pristine file back and goes on.
+flock "$tree/.kpatch-lock" sh -c "echo '/* left by an interrupted tool */' >>'$tree/fs/proc/meminfo.c'"
+kb_run -o "$KB_OUT" "$README_PATCH"
+check "a tree source left patched is restored, with a warning" \
+	grep -q 'meminfo.c differs from the pristine source.*restored' "$KB_OUT/kb.out"
+check "... and the build goes on" test "$KB_STATUS" = 0
+kb_tree_clean "tree sources as found after the repair" "$README_PATCH"
