@@ -63,17 +63,31 @@ static const struct line_func line_funcs[] = {
 	{ "gfs2_consist_rgrpd_i", 3 }, { "gfs2_io_error_i", 3 },
 	{ "gfs2_io_error_bh_i", 4 }, { "gfs2_metatype_check_i", 5 },
 	{ "__mlog_printk", 2 },
+	/* beyond the sixth argument: pushed on the stack */
+	{ "xfs_corruption_error", 6 },
 	{ NULL, 0 },
 };
 
+#define STACK_ARG 100
+
+/* Register of the line argument of callee (STACK_ARG: on the stack). */
 static int line_reg(const char *callee)
 {
 	const struct line_func *f;
 
 	for (f = line_funcs; f->name; f++)
 		if (!strcmp(f->name, callee))
-			return arg_regs[f->arg];
+			return f->arg < 6 ? arg_regs[f->arg] : STACK_ARG;
 	return -1;
+}
+
+/* "push $imm32": the register-less way to pass a stack argument. */
+static int insn_line_reg(const struct insn *insn)
+{
+	if (insn->map == MAP_ONE && insn->opcode == 0x68 &&
+	    insn->imm_size == 4)
+		return STACK_ARG;
+	return insn_mov_imm32_reg(insn);
 }
 
 /* Is this relocation's target a __FILE__ string ("...x.c", "...x.h")? */
@@ -98,12 +112,12 @@ static bool is_file_string(struct section *sec, struct rela *rela)
  * a __FILE__ string is loaded on the way.
  */
 static const char *next_callee(struct section *sec, uint64_t at,
-			       uint64_t end, bool *file)
+			       uint64_t start, uint64_t end, bool *file)
 {
 	int budget = 64;
 
 	*file = false;
-	while (at < end && budget--) {
+	while (at >= start && at < end && budget--) {
 		struct insn insn;
 		struct rela *rela;
 		size_t i;
@@ -114,7 +128,19 @@ static const char *next_callee(struct section *sec, uint64_t at,
 			rela = kelf_rela_at(sec, at + insn.imm_off);
 			return rela ? rela->sym->name : NULL;
 		}
-		/* the line must reach the call: no jump in between */
+		/* an unconditional jump to a shared call (cross-jumping) */
+		if (insn.map == MAP_ONE && (insn.opcode == 0xe9 ||
+					    insn.opcode == 0xeb) &&
+		    !kelf_rela_at(sec, at + insn.imm_off)) {
+			const unsigned char *d = sec->data + at + insn.imm_off;
+			int64_t disp = insn.imm_size == 1 ? (int8_t)d[0] :
+				       (int32_t)(d[0] | d[1] << 8 | d[2] << 16 |
+						 (uint32_t)d[3] << 24);
+
+			at += insn.len + (uint64_t)disp;
+			continue;
+		}
+		/* the line must reach the call: no other jump in between */
 		if (insn.rel_branch || (insn.map == MAP_ONE &&
 					(insn.opcode == 0xc3 ||
 					 insn.opcode == 0xff)))
@@ -167,11 +193,11 @@ bool lines_only_change(struct section *osec, uint64_t ostart,
 		    insn_decode(b, len - at, &pi) || oi.len != pi.len)
 			return false;
 		if (memcmp(a, b, oi.len)) {
-			reg = insn_mov_imm32_reg(&pi);
-			if (reg < 0 || reg != insn_mov_imm32_reg(&oi) ||
+			reg = insn_line_reg(&pi);
+			if (reg < 0 || reg != insn_line_reg(&oi) ||
 			    !only_immediate_differs(a, b, &pi))
 				return false;
-			callee = next_callee(psec, pstart + at + pi.len,
+			callee = next_callee(psec, pstart + at + pi.len, pstart,
 					     pstart + len, &file);
 			if (!callee || !line_call_ok(callee, reg, file))
 				return false;
