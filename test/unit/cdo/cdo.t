@@ -357,7 +357,7 @@ run_case() {
 		fi
 		symtab=$pair/parent-synth.symtab
 	fi
-	[[ -f $CDO_CASES/$case/env ]] && mapfile -t envs < <(grep -v '^#' "$CDO_CASES/$case/env")
+	[[ -f $CDO_CASES/$case/env ]] && mapfile -t envs < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$CDO_CASES/$case/env")
 	STDOUT="$dir/stdout"
 	STDERR="$dir/stderr"
 	RC=0
