@@ -50,15 +50,8 @@ static void pair_symbols(struct symbol *o, struct symbol *p, const char *how)
 static struct symbol *unique_by_name(struct kelf *kelf, const char *name)
 {
 	struct symbol *first = kelf_find_symbol(kelf, name);
-	size_t i;
 
-	if (!first)
-		return NULL;
-	for (i = first->index + 1; i < kelf->nr_syms; i++)
-		if (kelf->syms[i].type != STT_SECTION &&
-		    !strcmp(kelf->syms[i].name, name))
-			return NULL;
-	return first;
+	return first && !first->dup_name ? first : NULL;
 }
 
 static void pair_duplicates(struct kelf *orig, struct kelf *patched,

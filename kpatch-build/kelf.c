@@ -579,10 +579,17 @@ static int read_symbols(struct kelf *kelf)
 
 		if (read_symbol(kelf, symdata, shndxdata, i))
 			return -1;
-		if (sym->type != STT_SECTION && *sym->name &&
-		    name_table_add(kelf->sym_names, sym->name, sym)) {
-			log_error(kelf->path, NULL, "out of memory");
-			return -1;
+		if (sym->type != STT_SECTION && *sym->name) {
+			struct symbol *first = name_table_get(kelf->sym_names,
+							      sym->name);
+
+			if (first)
+				first->dup_name = sym->dup_name = true;
+			else if (name_table_add(kelf->sym_names, sym->name,
+						sym)) {
+				log_error(kelf->path, NULL, "out of memory");
+				return -1;
+			}
 		}
 	}
 	return index_section_symbols(kelf);

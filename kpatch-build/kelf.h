@@ -77,6 +77,8 @@ struct symbol {
 	unsigned char bind;		/* STB_* */
 	unsigned char type;		/* STT_* */
 	struct section *sec;		/* NULL: undefined, absolute, common */
+	bool dup_name;			/* another non-section symbol has
+					   this name */
 
 	/* analysis state */
 	struct symbol *twin;
