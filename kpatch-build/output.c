@@ -71,6 +71,17 @@ static int cmp_piece(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* The output section of an earlier piece of the same input section. */
+static struct osec *same_input_osec(struct pieces *all, size_t i)
+{
+	struct section *sec = all->all[i]->sec;
+
+	while (i-- > 0 && all->all[i]->sec == sec)
+		if (!all->all[i]->dead)
+			return all->all[i]->osec;
+	return NULL;
+}
+
 static int layout(struct output *out)
 {
 	struct pieces *all = out->cdo->pieces;
@@ -89,7 +100,11 @@ static int layout(struct output *out)
 		name = output_name(out, p);
 		if (!name)
 			return -1;
-		p->osec = osec_find(out->o, name);
+		/* SHF_LINK_ORDER sections stay one per linked section */
+		if (sec->sh.sh_flags & SHF_LINK_ORDER)
+			p->osec = same_input_osec(all, i);
+		else
+			p->osec = osec_find(out->o, name);
 		if (!p->osec)
 			p->osec = osec_new(out->o, name, sec->sh.sh_type,
 					   sec->sh.sh_flags &
