@@ -49,6 +49,7 @@ static const struct special_section special_sections[] = {
 	ENTRIES(".call_sites", NULL, 4, "call depth sites"),
 	ENTRIES(".ibt_endbr_seal", NULL, 4, "IBT ENDBR seal sites"),
 	ENTRIES(".cfi_sites", NULL, 4, "kCFI sites"),
+	ENTRIES(".kcfi_traps", NULL, 4, "kCFI trap sites"),
 	ENTRIES(".orc_unwind_ip", NULL, 4, "ORC unwind addresses",
 		.companion = ".orc_unwind"),
 	{ .name = ".orc_unwind", .kind = SK_COMPANION,
@@ -66,6 +67,9 @@ static const struct special_section special_sections[] = {
 	PIECES(".text..refcount", "refcount overflow handlers"),
 	/* struct _ddebug: 4 pointers, lineno:18 class:6 flags:8, key */
 	PIECES("__dyndbg", "dynamic debug descriptors", .size = 56,
+	       .ignore_off = 32, .ignore_len = 3, .ignore_if_size = 56),
+	/* the same before 5.2 */
+	PIECES("__verbose", "dynamic debug descriptors", .size = 56,
 	       .ignore_off = 32, .ignore_len = 3, .ignore_if_size = 56),
 	PIECES("__tracepoints_strings", "tracepoint names"),
 
