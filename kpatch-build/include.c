@@ -280,6 +280,12 @@ static int include_location(struct cdo *cdo, struct section *sec,
 		special_piece(sec, loc, &start, &end, &mask_off, &mask_len);
 	} else if (sec_is_text(sec) && sec->nr_syms) {
 		text_gap(sec, loc, &start, &end);
+	} else if ((sec->sh.sh_flags & SHF_WRITE) && sec->twin &&
+		   !piece_at(sec, loc)) {
+		/* no symbol to reach the kernel's copy by */
+		log_warn(cdo->orig->base, why,
+			 "uses data without a symbol in %s: the patch gets its own copy",
+			 sec->name);
 	}
 	return add_range(cdo, sec, start, end, why) ? 0 : -1;
 }
