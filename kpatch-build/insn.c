@@ -207,10 +207,10 @@ static int decode_vex(const unsigned char *buf, size_t avail, unsigned int at,
 	if (map < 1 || map > 3)
 		return -1;
 	insn->map = (enum insn_map)map;
-	at += payload + 1;
-	insn->opcode_off = at - 1;
-	insn->opcode = buf[at - 1];
-	return (int)at;
+	at += 1 + payload;		/* lead byte and payload */
+	insn->opcode_off = at;
+	insn->opcode = buf[at];
+	return (int)(at + 1);
 }
 
 int insn_decode(const unsigned char *buf, size_t avail, struct insn *insn)
@@ -239,13 +239,16 @@ int insn_decode(const unsigned char *buf, size_t avail, struct insn *insn)
 		return -1;
 
 	if (buf[at] == 0xc4 || buf[at] == 0xc5 || buf[at] == 0x62) {
+		bool evex = buf[at] == 0x62;
+
 		if (insn->rex)
 			return -1;
 		n = decode_vex(buf, avail, at, insn);
 		if (n < 0)
 			return -1;
 		at = (unsigned int)n;
-		info.modrm = true;
+		/* vzeroupper/vzeroall (VEX 0F 77) have no ModRM */
+		info.modrm = evex || insn->map != MAP_0F || insn->opcode != 0x77;
 		info.branch = false;
 		info.imm = IMM_NONE;
 		if (insn->map == MAP_0F3A ||
