@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cdo.h"
 #include "include.h"
@@ -111,6 +112,9 @@ int main(int argc, char **argv)
 	if (ret < 0 || log_error_count())
 		ret = log_exit_status() ? log_exit_status() : EXIT_ERROR;
 out:
+	/* no stale output of an earlier run may look like this run's */
+	if (ret != EXIT_OK && cdo.output_path)
+		unlink(cdo.output_path);
 	pieces_free(&cdo);
 	parent_close(cdo.parent);
 	kelf_close(cdo.orig);

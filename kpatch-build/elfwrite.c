@@ -457,30 +457,30 @@ int oelf_write(struct oelf *o, const char *path, unsigned char osabi)
 	w.o = o;
 	drop_empty(o);
 	if (!tmp) {
-		log_error(NULL, path, "out of memory");
+		log_error(path, "OUTPUT", "out of memory");
 		return -1;
 	}
 	sprintf(tmp, "%s.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		log_error(NULL, path, "cannot create a temporary file: %s",
+		log_error(path, "OUTPUT", "cannot create a temporary file: %s",
 			  strerror(errno));
 		free(tmp);
 		return -1;
 	}
 	ret = write_elf(&w, fd, osabi);
 	if (ret)
-		log_error(NULL, path, "cannot write the object: %s",
+		log_error(path, "OUTPUT", "cannot write the object: %s",
 			  elf_errmsg(-1) ? elf_errmsg(-1) : "too many sections");
 	if (w.elf)
 		elf_end(w.elf);
 	if (fchmod(fd, 0644) || close(fd)) {
 		if (!ret)
-			log_error(NULL, path, "cannot write: %s", strerror(errno));
+			log_error(path, "OUTPUT", "cannot write: %s", strerror(errno));
 		ret = -1;
 	}
 	if (!ret && rename(tmp, path)) {
-		log_error(NULL, path, "cannot rename %s: %s", tmp,
+		log_error(path, "OUTPUT", "cannot rename %s: %s", tmp,
 			  strerror(errno));
 		ret = -1;
 	}

@@ -227,8 +227,9 @@ static int include_symbol(struct cdo *cdo, struct symbol *sym, const char *why)
 	return 0;
 }
 
-/* Code between symbols (assembly labels): the gap holding loc. */
-static void text_gap(struct section *sec, uint64_t loc, uint64_t *start,
+/* Code or data between symbols (labels, clang's .rodata): the gap holding
+   loc, so the objects around it stay the kernel's. */
+static void symbol_gap(struct section *sec, uint64_t loc, uint64_t *start,
 		     uint64_t *end)
 {
 	size_t i;
@@ -278,10 +279,11 @@ static int include_location(struct cdo *cdo, struct section *sec,
 		end = end > sec->size ? sec->size : end;
 	} else if (special_is_piecewise(sec)) {
 		special_piece(sec, loc, &start, &end, &mask_off, &mask_len);
-	} else if (sec_is_text(sec) && sec->nr_syms) {
-		text_gap(sec, loc, &start, &end);
-	} else if ((sec->sh.sh_flags & SHF_WRITE) && sec->twin &&
-		   !piece_at(sec, loc)) {
+	} else if (sec->nr_syms) {
+		symbol_gap(sec, loc, &start, &end);
+	}
+	if ((sec->sh.sh_flags & SHF_WRITE) && !sec_is_text(sec) &&
+	    sec->twin && !piece_at(sec, loc)) {
 		/* no symbol to reach the kernel's copy by */
 		log_warn(cdo->orig->base, why,
 			 "uses data without a symbol in %s: the patch gets its own copy",
@@ -632,6 +634,31 @@ static int check_unknown_references(struct cdo *cdo)
 	return ret;
 }
 
+/* Changed sections nothing in the patch uses: say so, the change is lost. */
+static void warn_left_out(struct cdo *cdo)
+{
+	struct kelf *kelf = cdo->patched;
+	size_t i, j;
+
+	for (i = 1; i < kelf->nr_secs; i++) {
+		struct section *sec = &kelf->secs[i];
+		bool symbols = false;
+
+		if (sec->ignore || sec->priv || !sec_is_alloc(sec) ||
+		    sec_is_rela(sec) || special_find(sec) ||
+		    (sec->sh.sh_flags & SHF_MERGE) ||
+		    (sec->status != ST_CHANGED && sec->status != ST_NEW))
+			continue;
+		for (j = 0; j < sec->nr_syms; j++)
+			symbols |= sec->syms[j]->type == STT_FUNC ||
+				   sec->syms[j]->type == STT_OBJECT;
+		if (!symbols)
+			log_warn(cdo->orig->base, sec->name,
+				 "%s section is not used by the patch: its contents will not change in the running kernel",
+				 sec->status == ST_NEW ? "new" : "changed");
+	}
+}
+
 int include_all(struct cdo *cdo)
 {
 	cdo->pieces = calloc(1, sizeof(*cdo->pieces));
@@ -641,6 +668,7 @@ int include_all(struct cdo *cdo)
 	}
 	if (seed(cdo) || scan_pieces(cdo) || include_entries(cdo))
 		return -1;
+	warn_left_out(cdo);
 	return check_unknown_references(cdo);
 }
 

@@ -172,7 +172,7 @@ uint64_t special_entry_size(struct section *sec,
 
 		size = strtoull(env, &end, 0);
 		if (*end || !size || size > 4096) {
-			log_error(NULL, s->size_env, "bad entry size '%s'", env);
+			log_error(sec->kelf->path, sec->name, "bad entry size %s='%s'", s->size_env, env);
 			return 0;
 		}
 	} else if (sec->sh.sh_entsize) {
