@@ -15,24 +15,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "kpatch-patch.h"
-
-/* Cumulative by default (kpatch-build -R builds with KPATCH_REPLACE=0). */
-#ifndef KPATCH_REPLACE
-#define KPATCH_REPLACE 1
-#endif
+#include "patch-hook-common.h"
 
 /* Defined by create-klp-module; NULL when it did not run. */
-extern const struct kpatch_meta_func __kpatch_funcs[] __weak;
-extern const struct kpatch_meta_func __kpatch_funcs_end[] __weak;
-extern const struct kpatch_meta_callback __kpatch_callbacks_pre_patch[] __weak;
-extern const struct kpatch_meta_callback __kpatch_callbacks_pre_patch_end[] __weak;
-extern const struct kpatch_meta_callback __kpatch_callbacks_post_patch[] __weak;
-extern const struct kpatch_meta_callback __kpatch_callbacks_post_patch_end[] __weak;
-extern const struct kpatch_meta_callback __kpatch_callbacks_pre_unpatch[] __weak;
-extern const struct kpatch_meta_callback __kpatch_callbacks_pre_unpatch_end[] __weak;
-extern const struct kpatch_meta_callback __kpatch_callbacks_post_unpatch[] __weak;
-extern const struct kpatch_meta_callback __kpatch_callbacks_post_unpatch_end[] __weak;
 
 static struct klp_patch patch;
 static struct klp_object *objs;	/* terminated by an all-zero entry */
@@ -95,27 +80,8 @@ static int set_callback(const struct kpatch_meta_callback *cb, int kind)
 {
 	struct klp_object *obj = get_object(cb->objname);
 	struct klp_callbacks *c = &obj->callbacks;
-	bool taken;
 
-	switch (kind) {
-	case 0:
-		taken = c->pre_patch;
-		c->pre_patch = cb->fn;
-		break;
-	case 1:
-		taken = c->post_patch;
-		c->post_patch = cb->fn;
-		break;
-	case 2:
-		taken = c->pre_unpatch;
-		c->pre_unpatch = cb->fn;
-		break;
-	default:
-		taken = c->post_unpatch;
-		c->post_unpatch = cb->fn;
-		break;
-	}
-	if (taken) {
+	if (kpatch_set_callback(c, kind, cb->fn)) {
 		pr_err("two callbacks of one kind for %s\n", cb->objname);
 		return -EINVAL;
 	}
@@ -123,30 +89,6 @@ static int set_callback(const struct kpatch_meta_callback *cb, int kind)
 	if (!obj->funcs)
 		obj->funcs = kcalloc(1, sizeof(*obj->funcs), GFP_KERNEL);
 	return obj->funcs ? 0 : -ENOMEM;
-}
-
-static int add_callbacks(void)
-{
-	const struct kpatch_meta_callback *start[] = {
-		__kpatch_callbacks_pre_patch, __kpatch_callbacks_post_patch,
-		__kpatch_callbacks_pre_unpatch, __kpatch_callbacks_post_unpatch,
-	};
-	const struct kpatch_meta_callback *end[] = {
-		__kpatch_callbacks_pre_patch_end,
-		__kpatch_callbacks_post_patch_end,
-		__kpatch_callbacks_pre_unpatch_end,
-		__kpatch_callbacks_post_unpatch_end,
-	};
-	const struct kpatch_meta_callback *cb;
-	int kind, ret;
-
-	for (kind = 0; kind < ARRAY_SIZE(start); kind++)
-		for (cb = start[kind]; cb && cb < end[kind]; cb++) {
-			ret = set_callback(cb, kind);
-			if (ret)
-				return ret;
-		}
-	return 0;
 }
 
 static void free_objects(void)
@@ -183,7 +125,7 @@ static int __init patch_init(void)
 		return -ENOMEM;
 	ret = add_funcs();
 	if (!ret)
-		ret = add_callbacks();
+		ret = kpatch_for_each_callback(set_callback);
 	if (ret)
 		goto fail;
 	patch.mod = THIS_MODULE;
