@@ -26,14 +26,16 @@ setup_stock_target() {
 			die "the running kernel $RELEASE is not a Debian stock kernel: name one with -a (e.g. -a $("$stock" --print-version 2>/dev/null || echo 6.1.0-56-amd64)) or give a custom kernel with -s/-c/-v"
 	fi
 	step "Fetching the stock kernel $RELEASE (cached in $CACHE)"
-	KCACHE=$("$stock" --cache "$CACHE" -r "$RELEASE" -c image,headers,source 2>>"$LOG") ||
-		die "cannot fetch the stock kernel $RELEASE (kpatch-stock-kernel failed)"
-	# The symbols (a large package) arrive while the tree is prepared.
-	if [[ ! -f $KCACHE/.done-dbg ]]; then
-		# In its own process group, so an interrupt can stop all of it.
-		setsid "$stock" --cache "$CACHE" -r "$RELEASE" -c dbg >"$SCRATCH/dbg.out" 2>&1 &
+	# The headers and the symbols (the largest package), needed only once
+	# the objects are built, are fetched in the background while the rest
+	# is fetched and the tree prepared; in their own process group, so that
+	# an interrupt stops all of it.
+	if [[ ! -f $CACHE/$RELEASE/.done-dbg || ! -f $CACHE/$RELEASE/.done-headers ]]; then
+		setsid "$stock" --cache "$CACHE" -r "$RELEASE" -c headers,dbg >"$SCRATCH/dbg.out" 2>&1 &
 		DBG_PID=$!
 	fi
+	KCACHE=$("$stock" --cache "$CACHE" -r "$RELEASE" -c image,source 2>>"$LOG") ||
+		die "cannot fetch the stock kernel $RELEASE (kpatch-stock-kernel failed)"
 	step_done "$(cat "$KCACHE/VERSION")"
 	CONFIG=$KCACHE/boot/config
 	VMLINUX=$KCACHE/vmlinux
@@ -126,11 +128,11 @@ find_core_symvers() {
 # Wait for the background fetch of the stock kernel's symbols.
 wait_for_symbols() {
 	[[ -n $DBG_PID ]] || return 0
-	step "Fetching the stock kernel's symbols (dbg vmlinux)"
+	step "Fetching the stock kernel's headers and symbols (dbg vmlinux)"
 	if ! wait "$DBG_PID"; then
 		DBG_PID=""
 		cat "$SCRATCH/dbg.out" >>"$LOG"
-		die "cannot fetch the symbols of $RELEASE: $(tail -n 1 "$SCRATCH/dbg.out")"
+		die "cannot fetch the headers or symbols of $RELEASE: $(tail -n 1 "$SCRATCH/dbg.out")"
 	fi
 	DBG_PID=""
 	cat "$SCRATCH/dbg.out" >>"$LOG"
@@ -147,13 +149,31 @@ check_compiler() {
 		die "the compiler '$cc' that built the target is not installed here"
 	have=$(comment_strings "$SCRATCH/cc-probe.o" | head -n 1)
 	log "target compiler: $want; this machine: $have"
-	if ! grep -qxF -- "$have" <<<"$want"; then
-		if [[ $OPT_SKIP_COMPILER_CHECK -eq 1 ]]; then
-			warn "the target was built by '$(head -n 1 <<<"$want")', this machine has '$have' (--skip-compiler-check)"
-			return 0
-		fi
-		die "the target was built by '$(head -n 1 <<<"$want")' but this machine's $cc is '$have': the objects would not match; install the same compiler or use --skip-compiler-check"
+	grep -qxF -- "$have" <<<"$want" || compiler_mismatch "$(head -n 1 <<<"$want")" "$have" "$cc"
+}
+
+# The same check, early and from the config alone (its CC_VERSION_TEXT is
+# the first line of `$CC --version` where the target was built), so that a
+# wrong compiler is refused before anything is built.
+check_compiler_early() {
+	local cc=gcc want have
+	want=$(config_value CC_VERSION_TEXT)
+	[[ -n $want ]] || return 0
+	[[ $(config_value CC_IS_CLANG) == y ]] && cc=clang
+	have=$("$cc" --version 2>/dev/null | head -n 1) ||
+		die "the compiler '$cc' that built the target is not installed here"
+	log "target compiler (config): $want; this machine: $have"
+	# Compared without the program name (Debian builds with gcc-12).
+	[[ ${have#* } == "${want#* }" ]] || compiler_mismatch "$want" "$have" "$cc"
+}
+
+compiler_mismatch() {
+	local want=$1 have=$2 cc=$3
+	if [[ $OPT_SKIP_COMPILER_CHECK -eq 1 ]]; then
+		warn "the target was built by '$want', this machine has '$have' (--skip-compiler-check)"
+		return 0
 	fi
+	die "the target was built by '$want' but this machine's $cc is '$have': the objects would not match; install the same compiler or use --skip-compiler-check"
 }
 
 comment_strings() {
