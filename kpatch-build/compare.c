@@ -116,8 +116,8 @@ static bool strings_equal(struct section *o, uint64_t oloc,
 		return oloc == ploc && o->size == p->size;
 	a = (const char *)o->data + oloc;
 	b = (const char *)p->data + ploc;
-	alen = strnlen(a, o->size - oloc);
-	blen = strnlen(b, p->size - ploc);
+	alen = sec_string_end(o, oloc) - oloc;
+	blen = sec_string_end(p, ploc) - ploc;
 	if (alen == blen && !memcmp(a, b, alen))
 		return true;
 	return strings_equal_but_lines(a, alen, b, blen);

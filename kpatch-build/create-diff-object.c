@@ -9,6 +9,12 @@
  *
  * Exit status: 0 output written, 1 error, 2 unsafe change refused, 3 no
  * change found.  OUTPUT.o exists only after a successful run.
+ *
+ * PATCH_MODULE_NAME is accepted for compatibility with kpatch-build's
+ * calling convention; the output does not depend on it.  The entry sizes of
+ * special sections come from PARA_STRUCT_SIZE, EX_STRUCT_SIZE,
+ * BUG_STRUCT_SIZE, ALT_STRUCT_SIZE, JUMP_STRUCT_SIZE, ORC_STRUCT_SIZE,
+ * STATIC_CALL_STRUCT_SIZE and PRINTK_INDEX_STRUCT_SIZE when set (special.c).
  */
 #include <stdio.h>
 #include <stdlib.h>

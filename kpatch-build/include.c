@@ -266,13 +266,8 @@ static int include_location(struct cdo *cdo, struct section *sec,
 		return -1;
 	}
 	if (sec_is_string(sec) && sec->data && loc < sec->size) {
-		start = loc;
-		while (start > 0 && sec->data[start - 1])
-			start--;
-		end = loc;
-		while (end < sec->size && sec->data[end])
-			end++;
-		end = end < sec->size ? end + 1 : end;
+		start = sec_string_start(sec, loc);
+		end = sec_string_end(sec, loc);
 	} else if ((sec->sh.sh_flags & SHF_MERGE) && sec->sh.sh_entsize) {
 		start = loc - loc % sec->sh.sh_entsize;
 		end = start + sec->sh.sh_entsize;

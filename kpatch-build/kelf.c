@@ -146,6 +146,46 @@ bool sec_is_debug(const struct section *sec)
 	       !strcmp(sec->name, ".rela.BTF.ext");
 }
 
+static uint64_t unit_of(const struct section *sec)
+{
+	uint64_t unit = sec->sh.sh_entsize;
+
+	return unit && unit <= 8 ? unit : 1;
+}
+
+static bool nul_unit(const struct section *sec, uint64_t at, uint64_t unit)
+{
+	uint64_t i;
+
+	for (i = 0; i < unit; i++)
+		if (sec->data[at + i])
+			return false;
+	return true;
+}
+
+uint64_t sec_string_end(const struct section *sec, uint64_t loc)
+{
+	uint64_t unit = unit_of(sec), at = loc - loc % unit;
+
+	if (!sec->data)
+		return sec->size;
+	for (; at + unit <= sec->size; at += unit)
+		if (nul_unit(sec, at, unit))
+			return at + unit;
+	return sec->size;
+}
+
+uint64_t sec_string_start(const struct section *sec, uint64_t loc)
+{
+	uint64_t unit = unit_of(sec), at = loc - loc % unit;
+
+	if (!sec->data || at > sec->size)
+		return 0;
+	while (at >= unit && !nul_unit(sec, at - unit, unit))
+		at -= unit;
+	return at;
+}
+
 int kelf_rela_width(uint32_t type)
 {
 	switch (type) {

@@ -150,6 +150,15 @@ bool sec_is_debug(const struct section *sec);
 bool sec_is_string(const struct section *sec);	/* SHF_MERGE|SHF_STRINGS */
 bool sec_is_alloc(const struct section *sec);
 
+/*
+ * Strings of a SHF_MERGE|SHF_STRINGS section, in units of sh_entsize (2 for
+ * the UTF-16 strings of EFI code): the offset just past the terminating NUL
+ * unit of the string holding loc (or the section end), and where that
+ * string starts.
+ */
+uint64_t sec_string_end(const struct section *sec, uint64_t loc);
+uint64_t sec_string_start(const struct section *sec, uint64_t loc);
+
 /* Name tables (also used by the parent symbol table). */
 struct name_table;
 struct name_table *name_table_new(size_t hint);
