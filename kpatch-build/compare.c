@@ -218,14 +218,15 @@ static bool relas_equal(struct section *osec, uint64_t ostart, uint64_t oend,
 	for (;;) {
 		bool oin = i < osec->nr_relas && osec->relas[i].offset < oend;
 		bool pin = j < psec->nr_relas && psec->relas[j].offset < pend;
-		const struct rela *orela = &osec->relas[i];
-		const struct rela *prela = &psec->relas[j];
+		const struct rela *orela, *prela;
 
 		if (!oin || !pin) {
 			if (oin != pin)
 				WHY(depth, "relocation count differs");
 			return oin == pin;
 		}
+		orela = &osec->relas[i];
+		prela = &psec->relas[j];
 		if (orela->offset - ostart != prela->offset - pstart ||
 		    orela->type != prela->type) {
 			WHY(depth, "relocation at +0x%lx differs in place or type",
