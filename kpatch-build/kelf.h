@@ -98,7 +98,6 @@ struct symbol {
 					   taken out of it (see normalize.c) */
 	bool patched;			/* goes into .kpatch.funcs */
 	bool included;
-	bool reported;
 	const char *strip;		/* name without .N suffixes (setup.c;
 					   allocated unless == name) */
 };
