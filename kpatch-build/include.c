@@ -487,8 +487,13 @@ static const char *loader_resolved(struct cdo *cdo, struct section *sec,
 	if (t.sec && (!t.sym || t.sym->included || !t.sym->twin))
 		return NULL;
 	name = t.sym->twin ? t.sym->twin->name : t.sym->name;
-	if (t.sym->bind != STB_LOCAL && parent_export(cdo->parent, name))
-		return NULL;
+	if (t.sym->bind != STB_LOCAL) {
+		const struct export *e = parent_export(cdo->parent, name);
+
+		/* vmlinux exports are link-time; other modules' are not */
+		if (e && !strcmp(e->module, "vmlinux"))
+			return NULL;
+	}
 	return name;
 }
 
