@@ -144,6 +144,7 @@ repair_tree_sources() {
 		if [[ -f $SRCDIR/$f ]]; then
 			cmp -s "$SRCDIR/$f" "$tree/$f" && continue
 			warn "$tree/$f differs from the pristine source (left patched by an interrupted tool?): restored"
+			rm -f "$tree/$f"
 			cp -p "$SRCDIR/$f" "$tree/$f"
 			rm -f "$tree/${f%.c}.o"
 		elif [[ -e $tree/$f ]]; then

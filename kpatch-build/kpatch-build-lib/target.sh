@@ -26,15 +26,17 @@ setup_stock_target() {
 			die "the running kernel $RELEASE is not a Debian stock kernel: name one with -a (e.g. -a $("$stock" --print-version 2>/dev/null || echo 6.1.0-56-amd64)) or give a custom kernel with -s/-c/-v"
 	fi
 	step "Fetching the stock kernel $RELEASE (cached in $CACHE)"
-	# The headers and the symbols (the largest package), needed only once
-	# the objects are built, are fetched in the background while the rest
-	# is fetched and the tree prepared; in their own process group, so that
-	# an interrupt stops all of it.
+	# The image, then the headers and the symbols (needed only once the
+	# objects are built) are fetched in the background while the source is
+	# fetched and the tree prepared (the fetcher's lock makes the foreground
+	# wait for the image); in their own process group, so that an interrupt
+	# stops all of it.
 	if [[ ! -f $CACHE/$RELEASE/.done-dbg || ! -f $CACHE/$RELEASE/.done-headers ]]; then
-		setsid "$stock" --cache "$CACHE" -r "$RELEASE" -c headers,dbg >"$SCRATCH/dbg.out" 2>&1 &
+		setsid "$stock" --cache "$CACHE" -r "$RELEASE" -c image,headers,dbg \
+			>"$SCRATCH/dbg.out" 2>&1 &
 		DBG_PID=$!
 	fi
-	KCACHE=$("$stock" --cache "$CACHE" -r "$RELEASE" -c image,source 2>>"$LOG") ||
+	KCACHE=$("$stock" --cache "$CACHE" -r "$RELEASE" -c source,image 2>>"$LOG") ||
 		die "cannot fetch the stock kernel $RELEASE (kpatch-stock-kernel failed)"
 	step_done "$(cat "$KCACHE/VERSION")"
 	CONFIG=$KCACHE/boot/config
