@@ -22,7 +22,7 @@ args=(-s "$src" -c "$obj/.config" -v "$obj/vmlinux" -o "$KB_OUT")
 run_kb() {
 	KB_STATUS=0
 	(cd "$KB_OUT" && "$KB" "$@") >"$KB_OUT/kb.out" 2>&1 || KB_STATUS=$?
-	sed 's/^/kpatch-build| /' "$KB_OUT/kb.out" >&2
+	[[ $KB_STATUS -eq 0 ]] || kb_show
 }
 
 t0=$(date +%s)

@@ -57,7 +57,6 @@ sleep 0.3
 kill -INT -- "-$pid" 2>/dev/null || true
 rc=0
 wait "$pid" || rc=$?
-sed 's/^/interrupted| /' "$KB_OUT/int.out" >&2
 check "interrupted build exits non-zero ($rc)" test "$rc" -ne 0
 check "interrupted build says so" grep -q 'interrupted' "$KB_OUT/int.out"
 kb_tree_clean "tree sources as found after the interrupt" "$README_PATCH"

@@ -25,6 +25,10 @@ kb_init() {
 kb_run() {
 	KB_STATUS=0
 	(cd "$KB_OUT" && "$KB" -a "$KB_REL" "$@") >"$KB_OUT/kb.out" 2>&1 || KB_STATUS=$?
+}
+
+# kb_show: kpatch-build's output, on stderr (after a failed check).
+kb_show() {
 	sed 's/^/kpatch-build| /' "$KB_OUT/kb.out" >&2
 }
 
@@ -38,10 +42,12 @@ kb_build() {
 	kos=$(find "$KB_OUT" -maxdepth 1 -name '*.ko' | wc -l)
 	if [[ $KB_STATUS -ne 0 ]]; then
 		fail "$name" "kpatch-build $* exited $KB_STATUS: $(grep -m1 'error:' "$KB_OUT/kb.out" || tail -n 1 "$KB_OUT/kb.out")"
+		kb_show
 		return 1
 	fi
 	if [[ $kos -ne 1 ]]; then
 		fail "$name" "kpatch-build $* made $kos .ko files in $KB_OUT"
+		kb_show
 		return 1
 	fi
 	KB_KO=$(find "$KB_OUT" -maxdepth 1 -name '*.ko')
@@ -57,6 +63,7 @@ kb_refused() {
 	shift 2
 	rm -f "$KB_OUT"/*.ko
 	kb_run "$@"
+	local before=$RESULT_FAILURES
 	if [[ $KB_STATUS -eq 0 ]]; then
 		fail "$name" "kpatch-build $* succeeded but should have refused"
 	elif ! grep -qE -- "$re" "$KB_OUT/kb.out"; then
@@ -68,6 +75,8 @@ kb_refused() {
 	else
 		pass "$name"
 	fi
+	[[ $RESULT_FAILURES -eq $before ]] || kb_show
+	return 0
 }
 
 # kb_tree_clean CHECK-NAME PATCH...: the prepared tree's copies of the files
