@@ -513,15 +513,20 @@ static bool entry_allowed(struct cdo *cdo, struct section *sec,
 	name = loader_resolved(cdo, sec, key);
 	if (!name)
 		return true;
-	/* vmlinux klp relocations are applied at module load (5.8+) */
-	if (cdo->parent->is_vmlinux)
-		return true;
+	/*
+	 * static_call_add_module() reads the key when the patch module
+	 * goes COMING: only livepatch's vmlinux relocations are applied by
+	 * then, kpatch dynrelas are not.  Without the site the call goes
+	 * through the trampoline, which is always right.
+	 */
 	if (s->filter == FILTER_STATIC_CALL_KEY) {
-		/* the call goes through the trampoline instead: still right */
-		log_debug("include: %s: dropping static call site at 0x%lx (key %s is resolved late by the loader)",
+		log_debug("include: %s: dropping static call site at 0x%lx (key %s is resolved by the loader)",
 			  sec->name, (unsigned long)off, name);
 		return false;
 	}
+	/* vmlinux klp relocations are applied at module load (5.8+) */
+	if (cdo->parent->is_vmlinux)
+		return true;
 	log_unsafe(cdo->orig->base, owner ? owner->name : sec->name,
 		   "jump label uses key %s of %s, which is not exported: livepatch cannot resolve it before the jump label is set up; use static_key_enabled() instead",
 		   name, cdo->parent_name);

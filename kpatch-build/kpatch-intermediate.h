@@ -40,15 +40,14 @@
  *     relocation with external = 1 and kpatch_symbol.objname = that
  *     module, so the patch module does not depend on it at link time.
  *     kpatch_relocation.objname is always the patched object (PARENT_NAME).
- *   - Keys of __jump_table and .static_call_sites entries may be loader
- *     relocations (dest inside those sections) when the parent is vmlinux:
+ *   - .static_call_sites entries whose key the loader would resolve are
+ *     dropped (the call goes through the trampoline, which is correct).
+ *     Keys of __jump_table entries may be loader relocations (dest inside
+ *     __jump_table, R_X86_64_PC64 on 5.x+) when the parent is vmlinux:
  *     livepatch (5.8+) applies vmlinux .klp.rela sections at module load,
- *     before jump labels and static calls are set up.  A format that
- *     resolves them later (kpatch dynrelas, applied in the patch module's
- *     init) must drop such .static_call_sites entries (the call then goes
- *     through the trampoline, which is correct) and refuse such
- *     __jump_table entries.  For module parents create-diff-object already
- *     drops those static call sites and refuses those jump labels.
+ *     before jump labels are set up.  A format that resolves them later
+ *     (kpatch dynrelas, applied in the patch module's init) must refuse
+ *     such entries.  For module parents create-diff-object refuses them.
  *   - .modinfo holds "import_ns=NS" strings for the namespaces of exported
  *     symbols the patch uses (and those the parent module imports).
  */
