@@ -59,11 +59,18 @@ static int check_patchable_function(struct cdo *cdo, struct symbol *sym)
 			   "changes to __exit code of built-in code cannot be patched: it is discarded");
 		return -1;
 	}
-	if (is_noinstr_section(sym->sec) || !old->has_fentry ||
-	    !old->mcount) {
+	if (is_noinstr_section(sym->sec)) {
 		log_unsafe(obj, old->name,
-			   "function cannot be traced (notrace, noinstr or no __fentry__ call%s): it cannot be patched",
-			   old->has_fentry ? " recorded in __mcount_loc" : "");
+			   "function is in %s (noinstr or entry code), which ftrace cannot trace: it cannot be patched",
+			   sym->sec->name);
+		return -1;
+	}
+	if (!old->has_fentry || !old->mcount) {
+		log_unsafe(obj, old->name,
+			   "function cannot be traced (%s): it cannot be patched",
+			   old->has_fentry ?
+			   "its __fentry__ call is not in __mcount_loc" :
+			   "no __fentry__ call: notrace or noinstr");
 		return -1;
 	}
 	if (sym->unsplittable || old->unsplittable) {
